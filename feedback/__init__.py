@@ -1,0 +1,60 @@
+"""Citizen satisfaction survey and feedback collector."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from feedback.config import load_config
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app from small steps; ``config`` overrides what the environment sets."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(root, "templates"),
+        instance_path=os.environ.get("FEEDBACK_INSTANCE_PATH") or os.path.join(root, "instance"),
+        instance_relative_config=False,
+    )
+    app.config.from_mapping(load_config(app.instance_path, config))
+    if app.config["DATABASE_URL"].startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from feedback.extensions import csrf, db, limiter
+    from feedback.web.i18n import init_i18n
+
+    db.init_app(app)
+    csrf.init_app(app)
+    init_i18n(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config["RATELIMIT_ENABLED"] = app.config["FEEDBACK_RATELIMIT_ENABLED"]
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from feedback.web.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from feedback.web.errors import register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from feedback.cli import register
+
+    register(app)

@@ -1,0 +1,57 @@
+"""``db upgrade``: apply migrations, then make the built-in survey templates present."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from flask import current_app
+from flask.cli import with_appcontext
+
+from feedback.extensions import db
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def alembic_config(connection=None) -> AlembicConfig:  # noqa: ANN001
+    config = AlembicConfig(os.path.join(ROOT, "alembic.ini"))
+    config.set_main_option("script_location", os.path.join(ROOT, "migrations"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    else:
+        config.attributes["url"] = current_app.config["DATABASE_URL"]
+    return config
+
+
+def upgrade_database(revision: str = "head") -> None:
+    """Migrate the app's database to ``revision`` and sync the built-in templates."""
+    from feedback.services.templates import ensure_builtin_templates
+
+    with db.engine.begin() as connection:
+        command.upgrade(alembic_config(connection), revision)
+    ensure_builtin_templates(db.session)
+
+
+@click.group("db", help="Database schema.")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade", help="Apply all migrations and install the built-in survey templates.")
+@with_appcontext
+def upgrade_command() -> None:
+    upgrade_database()
+    click.echo(f"database is up to date ({_safe_url()})")
+
+
+@db_group.command("current", help="Show the applied migration.")
+@with_appcontext
+def current_command() -> None:
+    with db.engine.connect() as connection:
+        command.current(alembic_config(connection))
+
+
+def _safe_url() -> str:
+    return db.engine.url.render_as_string(hide_password=True)

@@ -1,0 +1,1 @@
+"""Blueprints for people using a browser."""

@@ -1,0 +1,51 @@
+"""Language choice: ``?lang=vi|en``, remembered in a cookie; Vietnamese by default."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, request
+from flask_babel import get_locale
+
+from feedback.extensions import babel
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        g.lang_asked = asked
+        return asked
+    cookie = request.cookies.get(current_app.config["LANG_COOKIE"])
+    if cookie in languages:
+        return cookie
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_lang() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def init_i18n(app: Flask) -> None:
+    import os
+
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=os.path.join(os.path.dirname(os.path.dirname(__file__)), "translations"),
+    )
+    app.jinja_env.globals["current_lang"] = current_lang
+
+    @app.after_request
+    def _remember_language(response):  # noqa: ANN001
+        asked = request.args.get("lang")
+        if asked in app.config["LANGUAGES"] and request.cookies.get(app.config["LANG_COOKIE"]) != asked:
+            response.set_cookie(
+                app.config["LANG_COOKIE"],
+                asked,
+                max_age=ONE_YEAR,
+                httponly=True,
+                samesite="Lax",
+                secure=app.config["SESSION_COOKIE_SECURE"],
+            )
+        return response

@@ -1,0 +1,134 @@
+"""The citizen's pages: the counter survey, the thank-you page and the counter's QR code."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from feedback.extensions import db
+from feedback.forms.survey import survey_form_class
+from feedback.models import Response as ResponseRow
+from feedback.services import qr
+from feedback.services.errors import CounterInactive, CounterNotFound, InvalidInput
+from feedback.services.responses import Submission, format_receipt, submit_response
+from feedback.services.surveys import CounterView, SurveyCache
+from feedback.web.i18n import current_lang
+
+bp = Blueprint("public", __name__)
+
+# Shown beside the unticked consent box and stored, as the citizen saw it, with their contact.
+CONSENT_TEXT = _l(
+    "Tôi đồng ý để cơ quan dùng số điện thoại hoặc email này chỉ để liên hệ lại về góp ý của tôi. "
+    "Thông tin này được xoá sau thời hạn lưu trữ hoặc khi tôi yêu cầu."
+)
+
+
+def _cache() -> SurveyCache:
+    cache = current_app.extensions.get("feedback_survey_cache")
+    if cache is None:
+        cache = current_app.extensions["feedback_survey_cache"] = SurveyCache(
+            current_app.config["FEEDBACK_SURVEY_CACHE_SECONDS"]
+        )
+    return cache
+
+
+def _counter_or_page(code: str) -> CounterView | tuple[str, int]:
+    try:
+        counter = _cache().counter(db.session, code)
+    except CounterNotFound:
+        return render_template("public/unknown_counter.html", code=code), 404
+    if not counter.active:
+        return render_template("public/inactive_counter.html", counter=counter, lang=current_lang()), 410
+    return counter
+
+
+@bp.route("/q/<code>", methods=["GET", "POST"])
+def counter_survey(code: str):  # noqa: ANN201
+    counter = _counter_or_page(code)
+    if not isinstance(counter, CounterView):
+        return counter
+    survey = _cache().survey(db.session, counter.version_id)
+    form_class = survey_form_class(survey)
+    form = form_class()
+    lang = current_lang()
+    if request.method == "GET":
+        form.submission_id.data = str(uuid.uuid4())
+        form.service.data = request.args.get("service", "")[:40]
+    elif form.validate_on_submit():
+        submission = Submission(
+            submission_id=form.submission_id.data,
+            answers=form.answers(),
+            language=lang,
+            channel="counter",
+            service_code=form.service.data or None,
+            contact=form.contact.data or None,
+            consent_text=str(CONSENT_TEXT) if form.contact.data else None,
+        )
+        try:
+            stored = submit_response(db.session, code, survey, submission)
+        except CounterInactive:
+            return render_template("public/inactive_counter.html", counter=counter, lang=lang), 410
+        except CounterNotFound:
+            abort(404)
+        except InvalidInput:
+            abort(400)
+        return redirect(url_for("public.thanks", code=code, receipt=stored.receipt), code=303)
+    status = 422 if request.method == "POST" else 200
+    body = render_template(
+        "public/survey.html",
+        form=form,
+        counter=counter,
+        survey=survey,
+        lang=lang,
+        consent_text=CONSENT_TEXT,
+        errors=_error_summary(form),
+    )
+    return body, status, {"Cache-Control": "no-store"}
+
+
+def _error_summary(form) -> list[tuple[str, str]]:  # noqa: ANN001
+    """(field id, message) for each invalid field, in page order."""
+    summary = []
+    order = [q.code for q in form.survey.questions] + ["contact", "contact_consent", "submission_id", "website"]
+    for name in order:
+        field = form[name]
+        for message in field.errors:
+            summary.append((field.id, str(message)))
+    if form.csrf_token.errors:
+        summary.append(("survey", _("Phiên làm việc đã hết hạn. Vui lòng gửi lại.")))
+    return summary
+
+
+@bp.get("/q/<code>/thanks/<receipt>")
+def thanks(code: str, receipt: str):  # noqa: ANN201
+    from sqlalchemy import select
+
+    from feedback.models import Counter
+
+    found = db.session.execute(
+        select(ResponseRow.receipt, ResponseRow.submitted_at)
+        .join(Counter, Counter.id == ResponseRow.counter_id)
+        .where(ResponseRow.receipt == receipt.upper(), Counter.code == code)
+    ).first()
+    if found is None:
+        abort(404)
+    counter = _cache().counter(db.session, code)
+    return render_template(
+        "public/thanks.html", counter=counter, receipt=format_receipt(found.receipt), lang=current_lang()
+    )
+
+
+@bp.get("/q/<code>/qr.<any(svg, png):fmt>")
+def counter_qr(code: str, fmt: str):  # noqa: ANN201
+    counter = _counter_or_page(code)
+    if not isinstance(counter, CounterView):
+        abort(404)
+    target = current_app.config["FEEDBACK_PUBLIC_URL"] + url_for("public.counter_survey", code=counter.code)
+    if fmt == "svg":
+        body, mimetype = qr.svg(target), "image/svg+xml"
+    else:
+        body, mimetype = qr.png(target, scale=qr.parse_scale(request.args.get("scale"))), "image/png"
+    return Response(body, mimetype=mimetype, headers={"Cache-Control": "public, max-age=86400"})
