@@ -25,7 +25,7 @@ class Config:
     ENV_NAME = "development"
     DEBUG = False
     TESTING = False
-    SECRET_KEY: str | None = "dev-only-not-secret"
+    SECRET_KEY: str | None = "dev-only-not-secret"  # noqa: S105  (refused in production)
     DATABASE_URL: str | None = None  # None: a SQLite file under instance/
     FEEDBACK_PUBLIC_URL = "http://127.0.0.1:5000"
     REDIS_URL: str | None = None

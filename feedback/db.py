@@ -9,8 +9,8 @@ with "database is locked" without waiting for the busy timeout.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
@@ -88,8 +88,10 @@ def write_transaction(session: Session) -> Iterator[Session]:
     """
     if isinstance(session, scoped_session):
         session = session()
-    if not session.in_transaction():
-        session.connection(execution_options={WRITE_OPTION: True})
+    if session.in_transaction():
+        # End the request's read-only transaction: a SQLite reader cannot always become a writer.
+        session.commit()
+    session.connection(execution_options={WRITE_OPTION: True})
     try:
         yield session
         session.commit()

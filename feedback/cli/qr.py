@@ -19,7 +19,9 @@ def qr_group() -> None:
 
 @qr_group.command("counter")
 @click.argument("code")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), help="FILE.svg or FILE.png")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), help="FILE.svg or FILE.png"
+)
 @with_appcontext
 def counter_command(code: str, output: str) -> None:
     """Write the QR code of counter CODE (its permanent /q/CODE address) to an SVG or PNG file."""

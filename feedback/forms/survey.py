@@ -10,11 +10,10 @@ import re
 import threading
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, Field, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from feedback.forms.base import NormalisedForm
-
 from feedback.services.surveys import QuestionDef, SurveyDef
 
 DEFAULT_TEXT_MAX = 2000
@@ -29,35 +28,44 @@ LEVELS = {
 }
 
 
-class LevelField(RadioField):
-    """A radio group whose values are whole numbers, with messages in the citizen's language."""
+class LevelField(Field):
+    """A radio group whose values are whole numbers (rating levels, NPS points, yes = 1 / no = 0).
 
-    def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003
-        kwargs.setdefault("coerce", int)
-        kwargs.setdefault("validate_choice", True)
-        super().__init__(*args, **kwargs)
+    The template renders the radios itself (faces and words), so this field only parses and checks.
+    """
+
+    def __init__(self, levels: tuple[int, ...], **kwargs):  # noqa: ANN003
+        super().__init__(**kwargs)
+        self.levels = levels
+        self.raw_value_invalid = False
 
     def process_formdata(self, valuelist):  # noqa: ANN001
-        if not valuelist or valuelist[0] == "":
-            self.data = None
+        self.data = None
+        if not valuelist or valuelist[0].strip() == "":
             return
         raw = valuelist[0].strip()
-        if not re.fullmatch(r"-?\d{1,3}", raw):
-            self.data = None
+        if re.fullmatch(r"-?\d{1,3}", raw):
+            self.data = int(raw)
+        else:
             self.raw_value_invalid = True
-            return
-        self.data = int(raw)
 
     def pre_validate(self, form):  # noqa: ANN001
-        if getattr(self, "raw_value_invalid", False):
-            raise ValidationError(_l("Vui lòng chọn một trong các mức có sẵn."))
-        if self.data is not None and self.data not in [value for value, _label in self.choices]:
+        if self.raw_value_invalid or (self.data is not None and self.data not in self.levels):
             raise ValidationError(_l("Vui lòng chọn một trong các mức có sẵn."))
 
 
-class ChoiceField(RadioField):
+class ChoiceField(Field):
+    """One of a question's option values."""
+
+    def __init__(self, values: tuple[str, ...], **kwargs):  # noqa: ANN003
+        super().__init__(**kwargs)
+        self.values = values
+
+    def process_formdata(self, valuelist):  # noqa: ANN001
+        self.data = valuelist[0].strip() if valuelist and valuelist[0].strip() else None
+
     def pre_validate(self, form):  # noqa: ANN001
-        if self.data not in (None, "") and self.data not in [value for value, _label in self.choices]:
+        if self.data is not None and self.data not in self.values:
             raise ValidationError(_l("Vui lòng chọn một trong các lựa chọn có sẵn."))
 
 
@@ -113,10 +121,10 @@ def _field_for(question: QuestionDef):  # noqa: ANN202
     required = [DataRequired(message=_l("Vui lòng trả lời câu hỏi này."))] if question.required else [Optional()]
     if question.type in LEVELS:
         validators = [_required_level] if question.required else []
-        return LevelField(choices=[(v, str(v)) for v in LEVELS[question.type]], validators=validators)
+        return LevelField(LEVELS[question.type], validators=validators)
     if question.type == "choice":
         options = question.options or []
-        return ChoiceField(choices=[(o["value"], o["value"]) for o in options], validators=required)
+        return ChoiceField(tuple(o["value"] for o in options), validators=required)
     maximum = question.max_length or DEFAULT_TEXT_MAX
     return TextAreaField(
         validators=[*required, Length(max=maximum, message=_l("Tối đa %(max)d ký tự."))],
@@ -124,7 +132,7 @@ def _field_for(question: QuestionDef):  # noqa: ANN202
 
 
 def _required_level(form, field):  # noqa: ANN001
-    if field.data is None and not getattr(field, "raw_value_invalid", False):
+    if field.data is None and not field.raw_value_invalid:
         raise ValidationError(_l("Vui lòng trả lời câu hỏi này."))
 
 

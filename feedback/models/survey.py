@@ -27,9 +27,7 @@ class SurveyTemplate(Base):
     builtin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    versions: Mapped[list[SurveyVersion]] = relationship(
-        back_populates="template", order_by="SurveyVersion.number"
-    )
+    versions: Mapped[list[SurveyVersion]] = relationship(back_populates="template", order_by="SurveyVersion.number")
 
 
 class SurveyVersion(Base):

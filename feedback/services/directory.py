@@ -36,14 +36,30 @@ class Kind:
 
 
 KINDS = {
-    "units": Kind("units", ("code", "name_vi", "name_en", "parent_code", "kind"), ("code", "name_vi"),
-                  {"name_vi": 255, "name_en": 255, "kind": 40}),
-    "counters": Kind("counters", ("code", "unit_code", "label_vi", "label_en"), ("code", "unit_code", "label_vi"),
-                     {"label_vi": 255, "label_en": 255}),
-    "staff": Kind("staff", ("code", "full_name", "unit_code", "position", "email"), ("code", "full_name", "unit_code"),
-                  {"full_name": 255, "position": 255, "email": 255}),
-    "services": Kind("services", ("code", "name_vi", "name_en", "field"), ("code", "name_vi"),
-                     {"name_vi": 500, "name_en": 500, "field": 255}),
+    "units": Kind(
+        "units",
+        ("code", "name_vi", "name_en", "parent_code", "kind"),
+        ("code", "name_vi"),
+        {"name_vi": 255, "name_en": 255, "kind": 40},
+    ),
+    "counters": Kind(
+        "counters",
+        ("code", "unit_code", "label_vi", "label_en"),
+        ("code", "unit_code", "label_vi"),
+        {"label_vi": 255, "label_en": 255},
+    ),
+    "staff": Kind(
+        "staff",
+        ("code", "full_name", "unit_code", "position", "email"),
+        ("code", "full_name", "unit_code"),
+        {"full_name": 255, "position": 255, "email": 255},
+    ),
+    "services": Kind(
+        "services",
+        ("code", "name_vi", "name_en", "field"),
+        ("code", "name_vi"),
+        {"name_vi": 500, "name_en": 500, "field": 255},
+    ),
 }
 OPTIONAL_COLUMNS = ("active",)
 ORDER = ("units", "services", "counters", "staff")
@@ -124,8 +140,14 @@ def parse_csv(kind: Kind, name: str, data: bytes, errors: list[RowError]) -> Par
     allowed = set(kind.columns) | set(OPTIONAL_COLUMNS)
     for column in header:
         if column not in allowed:
-            errors.append(RowError(name, 1, column or "(empty)",
-                                   f"unknown column; expected {','.join(kind.columns)} (and optionally active)"))
+            errors.append(
+                RowError(
+                    name,
+                    1,
+                    column or "(empty)",
+                    f"unknown column; expected {','.join(kind.columns)} (and optionally active)",
+                )
+            )
     for column in kind.required:
         if column not in header:
             errors.append(RowError(name, 1, column, "required column is missing from the header row"))
@@ -149,7 +171,7 @@ def parse_csv(kind: Kind, name: str, data: bytes, errors: list[RowError]) -> Par
         if len(cells) != len(header):
             errors.append(RowError(name, line, None, f"expected {len(header)} values, found {len(cells)}"))
             continue
-        values = {h: _clean(c) for h, c in zip(header, cells)}
+        values = {h: _clean(c) for h, c in zip(header, cells, strict=True)}
         row_ok = True
         for column in kind.required:
             if not values.get(column):
@@ -157,8 +179,14 @@ def parse_csv(kind: Kind, name: str, data: bytes, errors: list[RowError]) -> Par
                 row_ok = False
         code = values.get("code", "")
         if code and not CODE_RE.match(code):
-            errors.append(RowError(name, line, "code",
-                                   "use 1-40 letters, digits, '.', '-' or '_' (no spaces), starting with a letter or digit"))
+            errors.append(
+                RowError(
+                    name,
+                    line,
+                    "code",
+                    "use 1-40 letters, digits, '.', '-' or '_' (no spaces), starting with a letter or digit",
+                )
+            )
             row_ok = False
         for column in ("parent_code", "unit_code"):
             if values.get(column) and not CODE_RE.match(values[column]):
@@ -213,15 +241,18 @@ def import_directory(session: Session, files: dict[str, tuple[str, bytes]]) -> I
         if "units" in parsed:
             summary.counts["units"] = _upsert_units(session, parsed["units"], errors)
         if "services" in parsed:
-            summary.counts["services"] = _upsert_simple(session, Service, parsed["services"],
-                                                        ("name_vi", "name_en", "field"))
+            summary.counts["services"] = _upsert_simple(
+                session, Service, parsed["services"], ("name_vi", "name_en", "field")
+            )
         units = {u.code: u.id for u in session.scalars(select(Unit))}
         if "counters" in parsed:
-            summary.counts["counters"] = _upsert_with_unit(session, Counter, parsed["counters"], units,
-                                                           ("label_vi", "label_en"))
+            summary.counts["counters"] = _upsert_with_unit(
+                session, Counter, parsed["counters"], units, ("label_vi", "label_en")
+            )
         if "staff" in parsed:
-            summary.counts["staff"] = _upsert_with_unit(session, Staff, parsed["staff"], units,
-                                                        ("full_name", "position", "email"))
+            summary.counts["staff"] = _upsert_with_unit(
+                session, Staff, parsed["staff"], units, ("full_name", "position", "email")
+            )
         if errors:
             raise DirectoryImportError(errors)  # rolls the transaction back
     return summary
@@ -237,13 +268,18 @@ def _check_references(session: Session, parsed: dict[str, Parsed], errors: list[
             if parent and parent not in known:
                 errors.append(RowError(parsed["units"].file, row.line, "parent_code", f"no unit with code {parent}"))
             if parent and parent == row.values["code"]:
-                errors.append(RowError(parsed["units"].file, row.line, "parent_code", "a unit cannot be its own parent"))
+                errors.append(
+                    RowError(parsed["units"].file, row.line, "parent_code", "a unit cannot be its own parent")
+                )
     for kind in ("counters", "staff"):
         if kind in parsed:
             for row in parsed[kind].rows:
                 if row.values["unit_code"] not in known:
-                    errors.append(RowError(parsed[kind].file, row.line, "unit_code",
-                                           f"no unit with code {row.values['unit_code']}"))
+                    errors.append(
+                        RowError(
+                            parsed[kind].file, row.line, "unit_code", f"no unit with code {row.values['unit_code']}"
+                        )
+                    )
 
 
 def _apply(obj, values: dict[str, str], fields: tuple[str, ...], active: bool | None) -> bool:  # noqa: ANN001
@@ -296,7 +332,9 @@ def _upsert_units(session: Session, parsed: Parsed, errors: list[RowError]) -> d
         seen, code = set(), unit.code
         while code is not None:
             if code in seen:
-                errors.append(RowError(parsed.file, row.line, "parent_code", "this parent would make a loop in the unit tree"))
+                errors.append(
+                    RowError(parsed.file, row.line, "parent_code", "this parent would make a loop in the unit tree")
+                )
                 break
             seen.add(code)
             parent_id = parent_of.get(code)
@@ -312,14 +350,16 @@ def _upsert_simple(session: Session, model, parsed: Parsed, fields: tuple[str, .
         obj = by_code.get(row.values["code"])
         created = obj is None
         if created:
-            obj = model(code=row.values["code"], **{f: "" for f in fields}, active=True)
+            obj = model(code=row.values["code"], **dict.fromkeys(fields, ""), active=True)
             session.add(obj)
         _tally(counts, created, _apply(obj, row.values, fields, row.active))
     session.flush()
     return counts
 
 
-def _upsert_with_unit(session: Session, model, parsed: Parsed, units: dict[str, int], fields: tuple[str, ...]) -> dict[str, int]:  # noqa: ANN001, E501
+def _upsert_with_unit(
+    session: Session, model, parsed: Parsed, units: dict[str, int], fields: tuple[str, ...]
+) -> dict[str, int]:  # noqa: ANN001, E501
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     by_code = {o.code: o for o in session.scalars(select(model))}
     for row in parsed.rows:
@@ -327,7 +367,7 @@ def _upsert_with_unit(session: Session, model, parsed: Parsed, units: dict[str, 
         created = obj is None
         unit_id = units[row.values["unit_code"]]
         if created:
-            obj = model(code=row.values["code"], unit_id=unit_id, **{f: "" for f in fields}, active=True)
+            obj = model(code=row.values["code"], unit_id=unit_id, **dict.fromkeys(fields, ""), active=True)
             session.add(obj)
         changed = _apply(obj, row.values, fields, row.active)
         if obj.unit_id != unit_id:

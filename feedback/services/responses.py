@@ -54,26 +54,25 @@ def submit_response(session: Session, counter_code: str, survey: SurveyDef, subm
     A submission id that was already stored returns the first receipt (a double tap or a
     retried request is one response); the unique constraint decides a race between the two.
     """
-    existing = _receipt_for(session, submission.submission_id)
-    if existing is not None:
-        return Stored(existing, created=False)
     for _attempt in range(3):
         try:
             with write_transaction(session):
-                receipt = _insert(session, counter_code, survey, submission)
-            return Stored(receipt, created=True)
+                existing = _receipt_for(session, submission.submission_id)
+                if existing is not None:
+                    return Stored(existing, created=False)
+                return Stored(_insert(session, counter_code, survey, submission), created=True)
         except IntegrityError:
+            # Another request stored the same submission id first (PostgreSQL lets both reach the
+            # insert), or, about once in 10^12, a receipt collided and another is drawn.
             existing = _receipt_for(session, submission.submission_id)
+            session.rollback()
             if existing is not None:
                 return Stored(existing, created=False)
-            # otherwise a receipt collided (about 1 in 10^12): draw another
     raise RuntimeError("could not allocate a receipt number")
 
 
 def _receipt_for(session: Session, submission_id: str) -> str | None:
-    receipt = session.scalar(select(Response.receipt).where(Response.submission_id == submission_id))
-    session.rollback()  # end the read so the write transaction starts fresh (BEGIN IMMEDIATE on SQLite)
-    return receipt
+    return session.scalar(select(Response.receipt).where(Response.submission_id == submission_id))
 
 
 def _insert(session: Session, counter_code: str, survey: SurveyDef, submission: Submission) -> str:

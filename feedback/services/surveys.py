@@ -71,8 +71,10 @@ class NoSurveyConfigured(RuntimeError):
 
 def assigned_version_id(session: Session, unit_id: int) -> int:
     """The latest active version of the nearest template assigned up the unit tree, else of ``default``."""
-    ancestors = select(Unit.id, Unit.parent_id, literal(0).label("depth")).where(Unit.id == unit_id).cte(
-        "ancestors", recursive=True
+    ancestors = (
+        select(Unit.id, Unit.parent_id, literal(0).label("depth"))
+        .where(Unit.id == unit_id)
+        .cte("ancestors", recursive=True)
     )
     ancestors = ancestors.union_all(
         select(Unit.id, Unit.parent_id, ancestors.c.depth + 1).join(ancestors, Unit.id == ancestors.c.parent_id)

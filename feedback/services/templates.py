@@ -57,7 +57,9 @@ def parse_template(data: Any) -> dict[str, Any]:
         raise InvalidInput(f"unknown keys: {', '.join(sorted(unknown))}")
     code = data.get("code")
     if not isinstance(code, str) or not CODE_RE.match(code):
-        raise InvalidInput("code must be 1-40 characters: lower-case letters, digits, '-' or '_', starting with a letter")
+        raise InvalidInput(
+            "code must be 1-40 characters: lower-case letters, digits, '-' or '_', starting with a letter"
+        )
     template = {
         "code": code,
         "name_vi": _text(data, "name_vi", "template", limit=255),
@@ -177,7 +179,9 @@ def _import(session: Session, spec: dict[str, Any], builtin: bool) -> ImportResu
     )
     if latest is not None and _questions_of(session, latest.id) == spec["questions"]:
         return ImportResult(template.code, latest.number, created=False)
-    number = (session.scalar(select(func.max(SurveyVersion.number)).where(SurveyVersion.template_id == template.id)) or 0) + 1
+    number = (
+        session.scalar(select(func.max(SurveyVersion.number)).where(SurveyVersion.template_id == template.id)) or 0
+    ) + 1
     version = SurveyVersion(template_id=template.id, number=number)
     for position, q in enumerate(spec["questions"], start=1):
         version.questions.append(Question(position=position, **q))

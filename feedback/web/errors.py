@@ -28,7 +28,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):  # noqa: ANN202
         if _wants_json():
-            return {"error": {"code": (exc.name or "error").lower().replace(" ", "_"), "message": exc.description}}, exc.code
+            return {
+                "error": {"code": (exc.name or "error").lower().replace(" ", "_"), "message": exc.description}
+            }, exc.code
         titles = {
             404: _("Không tìm thấy trang"),
             405: _("Thao tác không được hỗ trợ"),

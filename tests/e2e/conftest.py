@@ -1,0 +1,345 @@
+"""Browser tests: the real Chromium against the app served by gunicorn on a loopback port.
+
+The live server gets its own database (a fresh SQLite file, or ``<TEST_DATABASE_URL's db>_e2e`` on
+PostgreSQL, dropped afterwards), set up through the CLI exactly as an installer would. Without
+``/usr/bin/chromium`` the tests are skipped, except under CI (``CI`` set), where that is a failure:
+CI must never skip the browser tests.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+E2E_DIR = Path(__file__).resolve().parent
+SCREENSHOTS = E2E_DIR / "screenshots"
+AXE_JS = E2E_DIR / "vendor" / "axe.min.js"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+EXAMPLES = ROOT / "examples" / "directory"
+
+ACTIVE_COUNTER = "KH-TTHCC-Q03"
+INACTIVE_COUNTER = "KH-TTHCC-Q99"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if E2E_DIR in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
+def _unavailable(reason: str) -> None:
+    if _in_ci():
+        pytest.fail(f"{reason}; CI is set, and CI must never skip the browser tests", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not CHROMIUM.exists():
+        _unavailable(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        _unavailable("browser tests need the playwright package (pip install -r requirements-dev.txt)")
+    return str(CHROMIUM)
+
+
+# --- the live server -------------------------------------------------------------------------------
+
+
+@dataclass
+class LiveServer:
+    url: str
+    host: str
+    log: Path
+    active_counter: str = ACTIVE_COUNTER
+    inactive_counter: str = INACTIVE_COUNTER
+
+    def __call__(self, path: str) -> str:
+        return self.url + path
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no server log)"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _postgres_e2e_database(base_url: str) -> tuple[str, Callable[[], None]]:
+    """Create a fresh ``<db>_e2e`` next to the test database; return its URL and a dropper."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(base_url)
+    name = f"{base.database}_e2e"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    drop()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop_and_dispose() -> None:
+        try:
+            drop()
+        finally:
+            admin.dispose()
+
+    return base.set(database=name).render_as_string(hide_password=False), drop_and_dispose
+
+
+def _flask(env: dict[str, str], *args: str) -> None:
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi", *args]
+    done = subprocess.run(flask, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        raise RuntimeError(f"`flask {' '.join(args)}` failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+
+
+def _wait_until_up(proc: subprocess.Popen, url: str, log: Path, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the live server exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 - our own loopback server
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"the live server did not answer {url} within {timeout:.0f} s:\n{log.read_text(errors='replace')}")
+
+
+@pytest.fixture(scope="session")
+def live_server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    workdir = tmp_path_factory.mktemp("e2e-server")
+    drop_database: Callable[[], None] | None = None
+    test_url = os.environ.get("TEST_DATABASE_URL", "")
+    if test_url.startswith("postgresql"):
+        database_url, drop_database = _postgres_e2e_database(test_url)
+    else:
+        database_url = f"sqlite:///{workdir / 'e2e.sqlite3'}"
+
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "FEEDBACK_INSTANCE_PATH": str(workdir / "instance"),
+        "FEEDBACK_RATELIMIT_ENABLED": "0",
+        "FEEDBACK_PUBLIC_URL": base_url,
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("FLASK_APP", None)
+
+    inactive_csv = workdir / "inactive_counters.csv"
+    inactive_csv.write_text(
+        "code,unit_code,label_vi,label_en,active\n"
+        f"{INACTIVE_COUNTER},KH-TTHCC,Quầy 99 – Tạm ngừng,Counter 99 – Paused,0\n",
+        encoding="utf-8",
+    )
+    proc: subprocess.Popen | None = None
+    log = workdir / "server.log"
+    try:
+        _flask(env, "db", "upgrade")
+        _flask(
+            env,
+            "directory",
+            "import",
+            "--units",
+            str(EXAMPLES / "units.csv"),
+            "--counters",
+            str(EXAMPLES / "counters.csv"),
+            "--staff",
+            str(EXAMPLES / "staff.csv"),
+            "--services",
+            str(EXAMPLES / "services.csv"),
+        )
+        _flask(env, "directory", "import", "--counters", str(inactive_csv))
+
+        gunicorn = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "wsgi:app",
+        ]
+        with log.open("w") as log_file:
+            proc = subprocess.Popen(gunicorn, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+        _wait_until_up(proc, f"{base_url}/q/{ACTIVE_COUNTER}", log)
+        yield LiveServer(url=base_url, host=f"127.0.0.1:{port}", log=log)
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if drop_database is not None:
+            drop_database()
+
+
+# --- the browser -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str):  # noqa: ANN201
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Visit:
+    """One browser context: its page and every URL the page asked for."""
+
+    context: object
+    page: object
+    requests: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def open_page(browser, live_server: LiveServer) -> Iterator[Callable[..., Visit]]:  # noqa: ANN001
+    """``open_page(viewport=..., java_script_enabled=False)``: a fresh context and page that record requests.
+
+    Anything not on the live server (or a data: URL) is recorded and aborted, so a stray third-party
+    reference fails a test instead of reaching the internet.
+    """
+    contexts = []
+
+    def make(**options) -> Visit:  # noqa: ANN003
+        context = browser.new_context(**options)
+        contexts.append(context)
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        visit = Visit(context=context, page=page)
+
+        def record(request) -> None:  # noqa: ANN001
+            visit.requests.append(request.url)
+
+        def guard(route) -> None:  # noqa: ANN001
+            url = route.request.url
+            if is_own_url(url, live_server):
+                route.continue_()
+            else:
+                visit.blocked.append(url)
+                route.abort()
+
+        context.on("request", record)
+        context.route("**/*", guard)
+        return visit
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def is_own_url(url: str, live_server: LiveServer) -> bool:
+    return url.startswith("data:") or url == live_server.url or url.startswith(live_server.url + "/")
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def screenshot() -> Callable[..., Path]:
+    """``screenshot(page, "survey-vi-mobile")`` saves tests/e2e/screenshots/<name>.png (git-ignored)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+
+    def save(page, name: str, full_page: bool = True) -> Path:  # noqa: ANN001
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return save
+
+
+@pytest.fixture(scope="session")
+def check_axe() -> Callable[..., list[dict]]:
+    """``check_axe(page, "where")``: fail on any serious or critical axe-core violation."""
+    return assert_accessible
+
+
+def axe_violations(page) -> list[dict]:  # noqa: ANN001
+    """Run the vendored axe-core on the page (WCAG 2.0/2.1 A and AA rules) and return its violations."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        "async (tags) => { const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});"
+        " return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,"
+        " nodes: v.nodes.map(n => ({target: n.target, html: n.html, summary: n.failureSummary}))})); }",
+        AXE_TAGS,
+    )
+    return result
+
+
+def assert_accessible(page, where: str) -> list[dict]:  # noqa: ANN001
+    """No axe violation of impact serious or critical; the lesser ones are returned for the report."""
+    violations = axe_violations(page)
+    bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert not bad, f"axe-core found serious/critical violations on {where}:\n" + _describe(bad)
+    if violations:
+        print(f"axe-core on {where}: minor/moderate only:\n{_describe(violations)}")
+    else:
+        print(f"axe-core on {where}: no violations")
+    return violations
+
+
+def _describe(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"- [{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})")
+        for node in violation["nodes"][:5]:
+            lines.append(f"    {node['target']}: {node['html'][:160]}")
+            if node.get("summary"):
+                lines.append("      " + node["summary"].replace("\n", "\n      "))
+    return "\n".join(lines)
