@@ -81,7 +81,7 @@ class DirectoryImportError(Exception):
     """The files have problems; nothing was written."""
 
     def __init__(self, errors: list[RowError]) -> None:
-        self.errors = errors
+        self.errors = sorted(errors, key=lambda e: (e.file, e.line))
         super().__init__(f"{len(errors)} problem(s); nothing was imported")
 
 
@@ -231,8 +231,6 @@ def import_directory(session: Session, files: dict[str, tuple[str, bytes]]) -> I
         raise ValueError(f"unknown directory kinds: {', '.join(sorted(unknown))}")
     errors: list[RowError] = []
     parsed = {kind: parse_csv(KINDS[kind], name, data, errors) for kind, (name, data) in files.items()}
-    if errors:
-        raise DirectoryImportError(errors)
     with write_transaction(session):
         _check_references(session, parsed, errors)
         if errors:

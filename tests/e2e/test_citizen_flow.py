@@ -88,7 +88,9 @@ def test_minimal_path_answers_and_sends_in_three_taps(open_page, live_server, de
     expect(page.locator("main .counter")).to_have_text(COUNTER[lang])
     expect(page.locator("fieldset#overall legend")).to_contain_text(OVERALL[lang])
 
-    taps(option(page, "overall", 5))
+    very_satisfied = option(page, "overall", 5)
+    expect(very_satisfied).to_have_text(SCALE5[lang][0])
+    taps(very_satisfied)
     expect(page.locator("fieldset#overall input[value='5']")).to_be_checked()
     taps(submit_button(page))
 
