@@ -17,18 +17,33 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import random
+import unicodedata
+import uuid
+from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from feedback.db import write_transaction
-from feedback.models import Counter, Response, SurveyTemplate, SurveyVersion
+from feedback.models import (
+    Answer,
+    Counter,
+    Response,
+    ResponseContact,
+    Service,
+    Staff,
+    SurveyTemplate,
+    SurveyVersion,
+    Unit,
+)
 from feedback.services.directory import ImportSummary, import_directory
-from feedback.services.surveys import DEFAULT_TEMPLATE, NoSurveyConfigured, SurveyDef, load_survey
+from feedback.services.responses import COMMENT_CODE, new_receipt
+from feedback.services.surveys import DEFAULT_TEMPLATE, NoSurveyConfigured, QuestionDef, SurveyDef, load_survey
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 # Office hours of a one-stop shop, local time: (start, end) of the morning and the afternoon.
@@ -373,6 +388,7 @@ COUNTERS = (
     ),
 )
 
+UNIT_NAMES = {code: name_vi for code, name_vi, *_ in UNITS}
 UNIT_EFFECT = {"KH-TTHCC": 0.05, "KH-P-CAMRANH": 0.1, "KH-X-VANNINH": 0.2, "KH-P-PHANRANG": -0.15}
 BASE_LEVEL = 4.3
 WEEKDAY_LOAD = (1.4, 1.1, 1.0, 1.0, 0.9)  # Monday .. Friday
@@ -445,3 +461,386 @@ COMPLAINTS_EN = (
 CONTACT_HANDLES = ("nguyenvanan", "tranthibich", "lehoanglong", "phamthuhuong", "vominhquan", "dangthimai", "buiducanh")
 
 
+ATTRIBUTION = {"ticket": "ticket", "counter": "signed_in", "kiosk": "signed_in"}
+CHANNELS = {  # channel -> (share at the centre, share at a ward, chance the serving staff is known)
+    "counter": (0.65, 0.85, 0.8),
+    "kiosk": (0.2, 0.05, 0.95),
+    "ticket": (0.15, 0.1, 1.0),
+}
+SERVICE_KNOWN = {"counter": 0.8, "kiosk": 0.9, "ticket": 1.0}
+DIMENSIONS = ("attitude", "timeliness", "ease", "transparency")
+
+
+@dataclass
+class _Draft:
+    row: dict
+    answers: list[tuple[int, int | str]]
+    contact: str | None = None
+
+
+@dataclass(frozen=True)
+class _Responses:
+    count: int
+    created: bool
+    first_day: date | None = None
+    dip_month: date | None = None
+
+
+def build_demo(session: Session, months: int = 6, seed: int = 2026, *, base_url: str = "") -> str:
+    """Build the demo province and ``months`` of responses ending today; return a short summary.
+
+    Idempotent: the directory is upserted by code, and responses are generated only while the
+    demo counters have none. The same seed on the same day gives the same responses (receipts
+    are drawn at random, as a real submission's are). ``base_url`` prefixes the citizen URL.
+    Raises NoSurveyConfigured when the built-in ``default`` survey is missing.
+    """
+    if months < 1:
+        raise ValueError("months must be at least 1")
+    survey = _default_survey(session)
+    session.rollback()  # end the read: each write below opens its own transaction (BEGIN IMMEDIATE on SQLite)
+    directory = import_directory(session, _directory_files())
+    responses = _build_responses(session, survey, months, random.Random(seed))
+    return _summary(directory, responses, base_url)
+
+
+def _default_survey(session: Session) -> SurveyDef:
+    version_id = session.scalar(
+        select(SurveyVersion.id)
+        .join(SurveyTemplate, SurveyTemplate.id == SurveyVersion.template_id)
+        .where(SurveyTemplate.code == DEFAULT_TEMPLATE, SurveyVersion.active.is_(True))
+        .order_by(SurveyVersion.number.desc())
+        .limit(1)
+    )
+    if version_id is None:
+        raise NoSurveyConfigured(
+            f"the built-in survey template {DEFAULT_TEMPLATE!r} is missing; run `flask --app wsgi db upgrade` first"
+        )
+    return load_survey(session, version_id)
+
+
+def _csv(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def _without_diacritics(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+
+def _email(full_name: str) -> str:
+    """Government style: the given name, then the initials of the others (Nguyễn Thị Thu Hà: ha.ntt)."""
+    words = _without_diacritics(full_name).lower().split()
+    return f"{words[-1]}.{''.join(w[0] for w in words[:-1])}@example.gov.vn"
+
+
+def _directory_files() -> dict[str, tuple[str, bytes]]:
+    counters = [(c.code, c.unit_code, c.label_vi, c.label_en) for c in COUNTERS]
+    staff = [(code, name, unit, position, _email(name)) for code, name, unit, position in STAFF]
+    return {
+        "units": ("units.csv", _csv(("code", "name_vi", "name_en", "parent_code", "kind"), list(UNITS))),
+        "services": ("services.csv", _csv(("code", "name_vi", "name_en", "field"), list(SERVICES))),
+        "counters": ("counters.csv", _csv(("code", "unit_code", "label_vi", "label_en"), counters)),
+        "staff": ("staff.csv", _csv(("code", "full_name", "unit_code", "position", "email"), staff)),
+    }
+
+
+def _months_before(day: date, months: int) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, min(day.day, monthrange(year, month + 1)[1]))
+
+
+def _build_responses(session: Session, survey: SurveyDef, months: int, rng: random.Random) -> _Responses:
+    with write_transaction(session):
+        counters = dict(
+            session.execute(select(Counter.code, Counter.id).where(Counter.code.in_(c.code for c in COUNTERS))).all()
+        )
+        existing = session.scalar(
+            select(func.count()).select_from(Response).where(Response.counter_id.in_(counters.values()))
+        )
+        if existing:
+            return _Responses(existing, created=False)
+        now = datetime.now(LOCAL_TZ)
+        first_day = _months_before(now.date(), months) + timedelta(days=1)
+        dip_month = _months_before(now.date(), months // 2).replace(day=1)
+        ids = {
+            "unit": dict(session.execute(select(Unit.code, Unit.id).where(Unit.code.in_(u[0] for u in UNITS))).all()),
+            "counter": counters,
+            "staff": dict(
+                session.execute(select(Staff.code, Staff.id).where(Staff.code.in_(s[0] for s in STAFF))).all()
+            ),
+            "service": dict(
+                session.execute(select(Service.code, Service.id).where(Service.code.in_(s[0] for s in SERVICES))).all()
+            ),
+        }
+        drafts = _Generator(survey, rng, ids, first_day, now, dip_month).drafts()
+        receipts = _free_receipts(session, len(drafts))
+        for start in range(0, len(drafts), CHUNK):
+            _insert(session, drafts[start : start + CHUNK], receipts[start : start + CHUNK])
+    return _Responses(len(drafts), True, first_day, dip_month)
+
+
+def _free_receipts(session: Session, n: int) -> list[str]:
+    """``n`` distinct receipt numbers that no stored response has (the table is locked for writing meanwhile)."""
+    receipts: set[str] = set()
+    while len(receipts) < n:
+        batch = list({new_receipt() for _ in range(n - len(receipts))} - receipts)
+        taken: set[str] = set()
+        for start in range(0, len(batch), 1000):
+            taken.update(
+                session.scalars(select(Response.receipt).where(Response.receipt.in_(batch[start : start + 1000])))
+            )
+        receipts.update(r for r in batch if r not in taken)
+    return sorted(receipts)
+
+
+def _insert(session: Session, drafts: list[_Draft], receipts: list[str]) -> None:
+    """Bulk-insert responses, then their answers and contacts, as ``responses._insert`` stores one submission."""
+    rows = [{**draft.row, "receipt": receipt} for draft, receipt in zip(drafts, receipts, strict=True)]
+    ids = {
+        sid: rid for rid, sid in session.execute(insert(Response).returning(Response.id, Response.submission_id), rows)
+    }
+    answers, contacts = [], []
+    for draft in drafts:
+        response_id = ids[draft.row["submission_id"]]
+        for question_id, value in draft.answers:
+            is_int = isinstance(value, int)
+            answers.append(
+                {
+                    "response_id": response_id,
+                    "question_id": question_id,
+                    "value_int": value if is_int else None,
+                    "value_text": None if is_int else value,
+                }
+            )
+        if draft.contact:
+            contacts.append(
+                {
+                    "response_id": response_id,
+                    "contact": draft.contact,
+                    "consent_text": CONSENT_TEXT[draft.row["language"]],
+                    "consented_at": draft.row["submitted_at"],
+                }
+            )
+    if answers:
+        session.execute(insert(Answer), answers)
+    if contacts:
+        session.execute(insert(ResponseContact), contacts)
+
+
+def _is_working_day(day: date) -> bool:
+    if day.weekday() >= 5 or (day.month, day.day) in FIXED_HOLIDAYS:
+        return False
+    return not any(-2 <= (day - tet).days <= 4 for tet in LUNAR_NEW_YEAR)
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    limit, k, p = math.exp(-mean), 0, rng.random()
+    while p > limit:
+        k += 1
+        p *= rng.random()
+    return k
+
+
+def _level(value: float) -> int:
+    return max(1, min(5, math.floor(value + 0.5)))
+
+
+class _Generator:
+    """Draws the responses day by day, counter by counter, with one random stream."""
+
+    def __init__(
+        self,
+        survey: SurveyDef,
+        rng: random.Random,
+        ids: dict[str, dict[str, int]],
+        first_day: date,
+        now: datetime,
+        dip_month: date,
+    ) -> None:
+        self.survey, self.rng, self.ids = survey, rng, ids
+        self.first_day, self.now, self.dip_month = first_day, now, dip_month
+        self.span = max(1, (now.date() - first_day).days)
+        # Everyone differs a little; the story staff differ a lot.
+        self.quality = {code: STAFF_QUALITY.get(code, (rng.gauss(0, 0.15), rng.gauss(0, 0.15))) for code, *_ in STAFF}
+
+    def drafts(self) -> list[_Draft]:
+        drafts: list[_Draft] = []
+        day = self.first_day
+        while day <= self.now.date():
+            if _is_working_day(day):
+                busy: set[tuple[str, int]] = set()
+                for counter in COUNTERS:
+                    shifts = [self._on_duty(counter, half, busy) for half in (0, 1)]
+                    for _ in range(_poisson(self.rng, counter.per_day * WEEKDAY_LOAD[day.weekday()])):
+                        half = 0 if self.rng.random() < 0.6 else 1
+                        moment = self._moment(day, half)
+                        if moment <= self.now:
+                            drafts.append(self._draft(counter, shifts[half], moment))
+            day += timedelta(days=1)
+        drafts.sort(key=lambda d: d.row["submitted_at"])  # ids then follow time, as real ones do
+        return drafts
+
+    def _on_duty(self, counter: DemoCounter, half: int, busy: set[tuple[str, int]]) -> str:
+        free = {code: w for code, w in counter.roster.items() if (code, half) not in busy} or counter.roster
+        code = self.rng.choices(list(free), weights=list(free.values()))[0]
+        busy.add((code, half))
+        return code
+
+    def _moment(self, day: date, half: int) -> datetime:
+        start, end = OFFICE_HOURS[half]
+        low, high = start.hour * 3600 + start.minute * 60, end.hour * 3600 + end.minute * 60
+        seconds = min(high - 1, int(self.rng.triangular(low, high, low + (high - low) * 0.4)))
+        return datetime.combine(day, time(), tzinfo=LOCAL_TZ) + timedelta(seconds=seconds)
+
+    def _draft(self, counter: DemoCounter, staff_code: str, moment: datetime) -> _Draft:
+        rng = self.rng
+        at_centre = counter.unit_code == DIP_UNIT
+        channel = rng.choices(list(CHANNELS), weights=[v[0 if at_centre else 1] for v in CHANNELS.values()])[0]
+        known = rng.random() < CHANNELS[channel][2]
+        service = None
+        if rng.random() < SERVICE_KNOWN[channel]:
+            service = rng.choices(list(counter.services), weights=list(counter.services.values()))[0]
+        english = counter.unit_code in (DIP_UNIT, "KH-P-NHATRANG")
+        language = "en" if rng.random() < (0.08 if english else 0.02) else "vi"
+        progress = (moment.date() - self.first_day).days / self.span
+        dip = at_centre and moment.date().replace(day=1) == self.dip_month
+        levels = self._levels(counter, staff_code, progress, dip)
+        answers, answered = self._answers(levels)
+        comment = contact = None
+        if COMMENT_CODE in {q.code for q in self.survey.questions}:
+            comment = self._comment(language, levels, answered, staff_code, progress, dip, counter.unit_code)
+            if comment and rng.random() < (0.3 if levels["overall"] <= 2 else 0.04):
+                contact = f"{rng.choice(CONTACT_HANDLES)}{rng.randint(60, 99)}@example.com"
+        submitted_at = moment.astimezone(UTC)
+        row = {
+            "submission_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "channel": channel,
+            "unit_id": self.ids["unit"][counter.unit_code],
+            "counter_id": self.ids["counter"][counter.code],
+            "staff_id": self.ids["staff"][staff_code] if known else None,
+            "staff_attribution": ATTRIBUTION[channel] if known else "none",
+            "service_id": self.ids["service"][service] if service else None,
+            "version_id": self.survey.version_id,
+            "submitted_at": submitted_at,
+            "language": language,
+            "comment": comment,
+            "status": "valid",
+            "updated_at": submitted_at,
+        }
+        return _Draft(row, answers, contact)
+
+    def _levels(self, counter: DemoCounter, staff_code: str, progress: float, dip: bool) -> dict[str, int]:
+        gauss = self.rng.gauss
+        overall_effect, attitude_effect = self.quality[staff_code]
+        trend = -0.9 + 1.1 * progress if counter.unit_code == IMPROVING_UNIT else 0.0
+        core = BASE_LEVEL + UNIT_EFFECT.get(counter.unit_code, 0.0) + overall_effect + trend + gauss(0, 0.6)
+        if dip:
+            core -= 0.2
+        if self.rng.random() < 0.02:  # a bad day that has nothing to do with the counter
+            core -= 2.5
+        raw = {
+            "attitude": core + attitude_effect + gauss(0, 0.45),
+            "timeliness": core + counter.timeliness - (1.3 if dip else 0.0) + gauss(0, 0.55),
+            "ease": core + counter.timeliness / 2 + gauss(0, 0.5),
+            "transparency": core + 0.05 + gauss(0, 0.5),
+        }
+        raw["overall"] = 0.5 * core + 0.5 * sum(raw.values()) / len(raw) + gauss(0, 0.3)
+        return {name: _level(value) for name, value in raw.items()}
+
+    def _answers(self, levels: dict[str, int]) -> tuple[list[tuple[int, int | str]], set[str]]:
+        """The answers to store, skipping optional questions as hurried citizens do."""
+        rng = self.rng
+        only_required = rng.random() < 0.08
+        answers: list[tuple[int, int | str]] = []
+        answered: set[str] = set()
+        for question in self.survey.questions:
+            if question.code == COMMENT_CODE and question.type == "text":
+                continue  # stored in Response.comment
+            if not question.required and (only_required or rng.random() < 0.06):
+                continue
+            value = _value(question, levels.get(question.dimension or question.code, levels["overall"]))
+            if value is not None:
+                answers.append((question.id, value))
+                answered.add(question.dimension or question.code)
+        return answers, answered
+
+    def _comment(
+        self,
+        language: str,
+        levels: dict[str, int],
+        answered: set[str],
+        staff_code: str,
+        progress: float,
+        dip: bool,
+        unit_code: str,
+    ) -> str | None:
+        rng = self.rng
+        low = min(levels[name] for name in answered | {"overall"}) <= 2
+        chance = 0.45 if levels["overall"] <= 2 else 0.3 if low or levels["overall"] == 3 else 0.11
+        if rng.random() >= chance:
+            return None
+        if language == "en":
+            return rng.choice(COMPLAINTS_EN if low else SUGGESTIONS_EN if levels["overall"] == 3 else PRAISE_EN)
+        improving = unit_code == IMPROVING_UNIT
+        if low:
+            if self.quality[staff_code][1] < -0.5 and levels["attitude"] <= 2 and rng.random() < 0.8:
+                pool = ATTITUDE_COMPLAINTS
+            elif dip and levels["timeliness"] <= 2:
+                pool = DELAY_COMPLAINTS
+            elif improving and progress < 0.4 and rng.random() < 0.5:
+                pool = FACILITY_COMPLAINTS
+            else:
+                pool = COMPLAINTS
+        elif levels["overall"] == 3:
+            pool = COMPLAINTS if rng.random() < 0.3 else SUGGESTIONS
+        elif improving and progress > 0.6 and rng.random() < 0.3:
+            pool = FACILITY_PRAISE
+        else:
+            pool = PRAISE if rng.random() < 0.7 else SUGGESTIONS
+        text = rng.choice(pool)
+        if pool is PRAISE and rng.random() < 0.15:
+            text = f"{text} {rng.choice(SUGGESTIONS)}"
+        if rng.random() < 0.25:  # typed on a phone without a Vietnamese keyboard
+            text = _without_diacritics(text)
+            if rng.random() < 0.5:
+                text = text.lower()
+        return text
+
+
+def _value(question: QuestionDef, level: int) -> int | str | None:
+    """A level on the five-level scale as an answer to ``question``; None for types the demo leaves blank."""
+    if question.type == "rating5":
+        return level
+    if question.type == "rating3":
+        return 3 if level >= 4 else 2 if level == 3 else 1
+    if question.type == "nps":
+        return min(10, level * 2)
+    if question.type == "yesno":
+        return 1 if level >= 3 else 0
+    if question.type == "choice" and question.required and question.options:
+        return question.options[0]["value"]
+    return None
+
+
+def _summary(directory: ImportSummary, responses: _Responses, base_url: str) -> str:
+    lines = [
+        f"Demo province {UNITS[0][1]} ({UNITS[0][0]}): {len(UNITS)} units, {len(COUNTERS)} counters, "
+        f"{len(STAFF)} staff, {len(SERVICES)} services",
+        f"  directory: {directory.line()}",
+    ]
+    if responses.created:
+        lines.append(f"responses: {responses.count} created, {responses.first_day:%d/%m/%Y} to today")
+        best = sorted(STAFF_QUALITY, key=lambda code: -STAFF_QUALITY[code][0])
+        lines.append(
+            f"  to look for: best staff {', '.join(best[:2])}, poorest {', '.join(best[-2:])} (attitude complaints); "
+            f"{UNIT_NAMES[IMPROVING_UNIT]} improves month by month; "
+            f"timeliness dips at {DIP_UNIT} in {responses.dip_month:%m/%Y}"
+        )
+    else:
+        lines.append(f"responses: {responses.count} already on the demo counters; none created")
+    lines.append(f"citizen page of counter {DEMO_COUNTER}: {base_url}/q/{DEMO_COUNTER}")
+    return "\n".join(lines)
