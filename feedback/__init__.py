@@ -31,11 +31,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from feedback.extensions import csrf, db, limiter
+    from feedback.web.headers import init_headers
     from feedback.web.i18n import init_i18n
 
     db.init_app(app)
     csrf.init_app(app)
     init_i18n(app)
+    init_headers(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config["RATELIMIT_ENABLED"] = app.config["FEEDBACK_RATELIMIT_ENABLED"]
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
@@ -43,9 +45,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from feedback.web.health import bp as health_bp
     from feedback.web.public import bp as public_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(health_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

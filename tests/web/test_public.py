@@ -306,3 +306,19 @@ def test_qr_of_unknown_counter_is_404_and_bad_scale_is_harmless(client, counter)
 
 def test_only_get_and_post_are_allowed(client, counter):
     assert client.put("/q/KH-TTHCC-Q03").status_code == 405
+
+
+def test_security_headers_and_cacheable_versioned_css(client, counter):
+    response = client.get("/q/KH-TTHCC-Q03")
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    match = re.search(r'href="(/static/citizen\.css\?v=[0-9a-f]{10})"', response.get_data(as_text=True))
+    assert match
+    css = client.get(match.group(1))
+    assert css.status_code == 200 and "max-age=31536000" in css.headers["Cache-Control"]
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json == {"status": "ok"}
