@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from feedback.extensions import db
@@ -15,6 +16,16 @@ from feedback.extensions import db
 def demo_command(months: int, seed: int) -> None:
     """Build the demo province. Running it again changes nothing."""
     from feedback.services.demo import build_demo
+    from feedback.services.directory import DirectoryImportError
+    from feedback.services.surveys import NoSurveyConfigured
 
-    result = build_demo(db.session, months=months, seed=seed)
+    try:
+        result = build_demo(db.session, months=months, seed=seed, base_url=current_app.config["FEEDBACK_PUBLIC_URL"])
+    except NoSurveyConfigured as exc:
+        raise click.ClickException(str(exc)) from None
+    except DirectoryImportError as exc:
+        # The demo directory conflicts with what is stored (e.g. a demo code used for another unit's child).
+        for error in exc.errors:
+            click.echo(f"error: {error}", err=True)
+        raise click.ClickException("the demo directory could not be imported; nothing was written") from None
     click.echo(result)

@@ -62,7 +62,7 @@ class Question(Base):
     text_vi: Mapped[str] = mapped_column(Text)
     text_en: Mapped[str] = mapped_column(Text, default="")
     # For ``choice``: [{"value": "...", "label_vi": "...", "label_en": "..."}]; for ``text``: {"max_length": n}.
-    options: Mapped[Any] = mapped_column(JSON, default=None)
+    options: Mapped[Any | None] = mapped_column(JSON(none_as_null=True), default=None)
 
     version: Mapped[SurveyVersion] = relationship(back_populates="questions")
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from feedback.db import write_transaction
@@ -42,7 +42,7 @@ from feedback.models import (
     Unit,
 )
 from feedback.services.directory import ImportSummary, import_directory
-from feedback.services.responses import COMMENT_CODE, new_receipt
+from feedback.services.responses import COMMENT_CODE, CONSENT_TEXTS, new_receipt
 from feedback.services.surveys import DEFAULT_TEMPLATE, NoSurveyConfigured, QuestionDef, SurveyDef, load_survey
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -51,13 +51,6 @@ OFFICE_HOURS = ((time(7, 30), time(11, 30)), (time(13, 30), time(17, 0)))
 DEMO_COUNTER = "KH-TTHCC-Q03"
 CHUNK = 2000
 
-# The citizen form stores the consent text as the citizen saw it (feedback.web.public.CONSENT_TEXT).
-CONSENT_TEXT = {
-    "vi": "Tôi đồng ý để cơ quan dùng số điện thoại hoặc email này chỉ để liên hệ lại về góp ý của tôi. "
-    "Thông tin này được xoá sau thời hạn lưu trữ hoặc khi tôi yêu cầu.",
-    "en": "I agree that the office may use this phone number or email only to contact me about my feedback. "
-    "It is deleted after the retention period or when I ask.",
-}
 
 # code, name_vi, name_en, parent_code, kind. Two-tier local government since 1 July 2025: no district level.
 UNITS = (
@@ -390,7 +383,7 @@ COUNTERS = (
 
 UNIT_NAMES = {code: name_vi for code, name_vi, *_ in UNITS}
 UNIT_EFFECT = {"KH-TTHCC": 0.05, "KH-P-CAMRANH": 0.1, "KH-X-VANNINH": 0.2, "KH-P-PHANRANG": -0.15}
-BASE_LEVEL = 4.3
+BASE_LEVEL = 4.4
 WEEKDAY_LOAD = (1.4, 1.1, 1.0, 1.0, 0.9)  # Monday .. Friday
 LUNAR_NEW_YEAR = (date(2025, 1, 29), date(2026, 2, 17), date(2027, 2, 6), date(2028, 1, 26), date(2029, 2, 13))
 FIXED_HOLIDAYS = ((1, 1), (4, 30), (5, 1), (9, 2))
@@ -402,7 +395,7 @@ PRAISE = (
     "Nhân viên vui vẻ, giải thích rõ ràng, dễ hiểu.",
     "Rất hài lòng, không phải đi lại nhiều lần.",
     "Được hướng dẫn nộp hồ sơ trực tuyến, rất tiện.",
-    "Chị cán bộ ở quầy nhiệt tình, hướng dẫn cả cách điền tờ khai.",
+    "Cán bộ ở quầy nhiệt tình, hướng dẫn cả cách điền tờ khai.",
     "Phòng chờ sạch sẽ, mát mẻ, có nước uống.",
     "Trả kết quả đúng hẹn, cảm ơn các anh chị.",
     "Lấy số thứ tự nhanh, không phải chờ lâu.",
@@ -459,8 +452,6 @@ COMPLAINTS_EN = (
     "Nobody could explain which documents I needed.",
 )
 CONTACT_HANDLES = ("nguyenvanan", "tranthibich", "lehoanglong", "phamthuhuong", "vominhquan", "dangthimai", "buiducanh")
-
-
 ATTRIBUTION = {"ticket": "ticket", "counter": "signed_in", "kiosk": "signed_in"}
 CHANNELS = {  # channel -> (share at the centre, share at a ward, chance the serving staff is known)
     "counter": (0.65, 0.85, 0.8),
@@ -468,7 +459,6 @@ CHANNELS = {  # channel -> (share at the centre, share at a ward, chance the ser
     "ticket": (0.15, 0.1, 1.0),
 }
 SERVICE_KNOWN = {"counter": 0.8, "kiosk": 0.9, "ticket": 1.0}
-DIMENSIONS = ("attitude", "timeliness", "ease", "transparency")
 
 
 @dataclass
@@ -504,6 +494,9 @@ def build_demo(session: Session, months: int = 6, seed: int = 2026, *, base_url:
 
 
 def _default_survey(session: Session) -> SurveyDef:
+    upgrade = "run `flask --app wsgi db upgrade` first"
+    if not inspect(session.connection()).has_table(SurveyVersion.__tablename__):
+        raise NoSurveyConfigured(f"the database has no tables yet; {upgrade}")
     version_id = session.scalar(
         select(SurveyVersion.id)
         .join(SurveyTemplate, SurveyTemplate.id == SurveyVersion.template_id)
@@ -512,9 +505,7 @@ def _default_survey(session: Session) -> SurveyDef:
         .limit(1)
     )
     if version_id is None:
-        raise NoSurveyConfigured(
-            f"the built-in survey template {DEFAULT_TEMPLATE!r} is missing; run `flask --app wsgi db upgrade` first"
-        )
+        raise NoSurveyConfigured(f"the built-in survey template {DEFAULT_TEMPLATE!r} is missing; {upgrade}")
     return load_survey(session, version_id)
 
 
@@ -600,9 +591,12 @@ def _free_receipts(session: Session, n: int) -> list[str]:
 def _insert(session: Session, drafts: list[_Draft], receipts: list[str]) -> None:
     """Bulk-insert responses, then their answers and contacts, as ``responses._insert`` stores one submission."""
     rows = [{**draft.row, "receipt": receipt} for draft, receipt in zip(drafts, receipts, strict=True)]
-    ids = {
-        sid: rid for rid, sid in session.execute(insert(Response).returning(Response.id, Response.submission_id), rows)
-    }
+    # render_nulls keeps every row's columns alike, so each table takes a few multi-row INSERTs, not one per row.
+    bulk = {"render_nulls": True}
+    inserted = session.execute(
+        insert(Response).returning(Response.id, Response.submission_id), rows, execution_options=bulk
+    )
+    ids = {sid: rid for rid, sid in inserted}
     answers, contacts = [], []
     for draft in drafts:
         response_id = ids[draft.row["submission_id"]]
@@ -621,14 +615,14 @@ def _insert(session: Session, drafts: list[_Draft], receipts: list[str]) -> None
                 {
                     "response_id": response_id,
                     "contact": draft.contact,
-                    "consent_text": CONSENT_TEXT[draft.row["language"]],
+                    "consent_text": CONSENT_TEXTS[draft.row["language"]],
                     "consented_at": draft.row["submitted_at"],
                 }
             )
     if answers:
-        session.execute(insert(Answer), answers)
+        session.execute(insert(Answer), answers, execution_options=bulk)
     if contacts:
-        session.execute(insert(ResponseContact), contacts)
+        session.execute(insert(ResponseContact), contacts, execution_options=bulk)
 
 
 def _is_working_day(day: date) -> bool:
@@ -664,6 +658,7 @@ class _Generator:
         self.survey, self.rng, self.ids = survey, rng, ids
         self.first_day, self.now, self.dip_month = first_day, now, dip_month
         self.span = max(1, (now.date() - first_day).days)
+        self.asks_comment = any(q.code == COMMENT_CODE and q.type == "text" for q in survey.questions)
         # Everyone differs a little; the story staff differ a lot.
         self.quality = {code: STAFF_QUALITY.get(code, (rng.gauss(0, 0.15), rng.gauss(0, 0.15))) for code, *_ in STAFF}
 
@@ -711,7 +706,7 @@ class _Generator:
         levels = self._levels(counter, staff_code, progress, dip)
         answers, answered = self._answers(levels)
         comment = contact = None
-        if COMMENT_CODE in {q.code for q in self.survey.questions}:
+        if self.asks_comment:
             comment = self._comment(language, levels, answered, staff_code, progress, dip, counter.unit_code)
             if comment and rng.random() < (0.3 if levels["overall"] <= 2 else 0.04):
                 contact = f"{rng.choice(CONTACT_HANDLES)}{rng.randint(60, 99)}@example.com"
@@ -779,7 +774,7 @@ class _Generator:
         unit_code: str,
     ) -> str | None:
         rng = self.rng
-        low = min(levels[name] for name in answered | {"overall"}) <= 2
+        low = min(levels.get(name, levels["overall"]) for name in answered | {"overall"}) <= 2
         chance = 0.45 if levels["overall"] <= 2 else 0.3 if low or levels["overall"] == 3 else 0.11
         if rng.random() >= chance:
             return None

@@ -19,6 +19,16 @@ RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 RECEIPT_LENGTH = 8
 COMMENT_CODE = "comment"
 
+# Shown beside the unticked consent box, and stored with the contact as the citizen saw it: the
+# record of an explicit, informed consent for one purpose (Decree 13/2023/NĐ-CP). A changed
+# wording is a new consent text; old records keep theirs.
+CONSENT_TEXTS = {
+    "vi": "Tôi đồng ý để cơ quan dùng số điện thoại hoặc email này chỉ để liên hệ lại về góp ý của tôi. "
+    "Thông tin này được xoá sau thời hạn lưu trữ hoặc khi tôi yêu cầu.",
+    "en": "I agree that the office may use this phone number or email only to contact me about my feedback. "
+    "It is deleted after the retention period or when I ask.",
+}
+
 
 def new_receipt() -> str:
     return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))

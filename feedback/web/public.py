@@ -8,7 +8,6 @@ import uuid
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
@@ -17,17 +16,11 @@ from feedback.forms.survey import survey_form_class
 from feedback.models import Response as ResponseRow
 from feedback.services import qr
 from feedback.services.errors import CounterInactive, CounterNotFound, InvalidInput
-from feedback.services.responses import Submission, format_receipt, submit_response
+from feedback.services.responses import CONSENT_TEXTS, Submission, format_receipt, submit_response
 from feedback.services.surveys import CounterView, SurveyCache
 from feedback.web.i18n import current_lang
 
 bp = Blueprint("public", __name__)
-
-# Shown beside the unticked consent box and stored, as the citizen saw it, with their contact.
-CONSENT_TEXT = _l(
-    "Tôi đồng ý để cơ quan dùng số điện thoại hoặc email này chỉ để liên hệ lại về góp ý của tôi. "
-    "Thông tin này được xoá sau thời hạn lưu trữ hoặc khi tôi yêu cầu."
-)
 
 
 def _cache() -> SurveyCache:
@@ -73,7 +66,7 @@ def counter_survey(code: str):  # noqa: ANN201
             channel="counter",
             service_code=form.service.data or None,
             contact=form.contact.data or None,
-            consent_text=str(CONSENT_TEXT) if form.contact.data else None,
+            consent_text=CONSENT_TEXTS[lang] if form.contact.data else None,
         )
         try:
             stored = submit_response(db.session, code, survey, submission)
@@ -95,7 +88,7 @@ def _render_survey(form, counter: CounterView, survey, lang: str) -> str:  # noq
         counter=counter,
         survey=survey,
         lang=lang,
-        consent_text=CONSENT_TEXT,
+        consent_text=CONSENT_TEXTS[lang],
         errors=_error_summary(form),
     )
 

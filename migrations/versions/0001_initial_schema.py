@@ -119,7 +119,7 @@ def upgrade() -> None:
     sa.Column('dimension', sa.String(length=40), nullable=True),
     sa.Column('text_vi', sa.Text(), nullable=False),
     sa.Column('text_en', sa.Text(), nullable=False),
-    sa.Column('options', sa.JSON(), nullable=False),
+    sa.Column('options', sa.JSON(none_as_null=True), nullable=True),
     sa.ForeignKeyConstraint(['version_id'], ['survey_version.id'], name=op.f('fk_question_version_id_survey_version'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_question')),
     sa.UniqueConstraint('version_id', 'code', name='uq_question_version_code')

@@ -137,3 +137,11 @@ def test_production_refuses_to_start_without_a_real_secret_key(tmp_path):
     assert "SECRET_KEY" in result.stderr
     env["SECRET_KEY"] = "x" * 48
     assert subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env).returncode == 0
+
+
+def test_commands_on_a_database_without_tables_explain_what_to_do(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}", "FEEDBACK_ENV": "development"}
+    result = _run_flask("directory", "import", "--units", example("units.csv"), env=env)
+    assert result.returncode == 1
+    assert "no such table" in result.stderr and "db upgrade" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -9,12 +9,24 @@ from sqlalchemy import func, select
 from feedback.models import Counter, Response
 from tests.html import survey_form
 
-FIELDS = ["overall", "attitude", "timeliness", "ease", "transparency", "comment", "contact", "contact_consent",
-          "service", "website", "submission_id", "unknown_field"]
+FIELDS = [
+    "overall",
+    "attitude",
+    "timeliness",
+    "ease",
+    "transparency",
+    "comment",
+    "contact",
+    "contact_consent",
+    "service",
+    "website",
+    "submission_id",
+    "unknown_field",
+]
 
 values = st.one_of(
     st.text(max_size=50),
-    st.integers(min_value=-10**12, max_value=10**12).map(str),
+    st.integers(min_value=-(10**12), max_value=10**12).map(str),
     st.sampled_from(["1", "5", "", " 3 ", "٣", "５", "1e1", "0x1", "NaN", "=1+1", "\x00", "y", "on"]),
     st.text(min_size=1990, max_size=2100, alphabet="aăâ "),
 )
