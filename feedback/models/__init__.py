@@ -1,11 +1,19 @@
 """The data model, one module per aggregate. Importing this package registers every table."""
 
+from feedback.models.access import ApiKey
 from feedback.models.directory import Counter, Service, Staff, Unit
-from feedback.models.response import Answer, Response, ResponseContact
+from feedback.models.kiosk import CounterShift, KioskDevice
+from feedback.models.response import Answer, Response, ResponseContact, ResponseFlag
+from feedback.models.ticket import Ticket
 from feedback.models.survey import Question, SurveyTemplate, SurveyVersion, TemplateAssignment
 
 __all__ = [
     "Answer",
+    "ApiKey",
+    "CounterShift",
+    "KioskDevice",
+    "ResponseFlag",
+    "Ticket",
     "Counter",
     "Question",
     "Response",

@@ -23,6 +23,11 @@ class Unit(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
     kind: Mapped[str] = mapped_column(String(40), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Integrity settings, inherited from the nearest ancestor that sets them (None: inherit).
+    # Staff networks as CIDRs: "10.20.0.0/16 192.0.2.0/24".
+    # Opening hours: "mon-fri 07:00-11:30 13:30-17:00; sat 07:30-11:30".
+    internal_networks: Mapped[str | None] = mapped_column(String(1000))
+    opening_hours: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -63,6 +68,8 @@ class Staff(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
     position: Mapped[str] = mapped_column(String(255), default="")
     email: Mapped[str] = mapped_column(String(255), default="")
+    # For signing in at a kiosk; set by an administrator, stored as a slow salted hash.
+    pin_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

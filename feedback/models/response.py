@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.db import Base
@@ -13,6 +13,7 @@ from feedback.models._types import UTCDateTime, utcnow
 CHANNELS = ("ticket", "counter", "kiosk")
 STATUSES = ("valid", "excluded")
 ATTRIBUTIONS = ("ticket", "signed_in", "citizen_choice", "none")
+FLAG_CODES = ("burst", "internal_network", "off_hours", "repeat_device", "kiosk_interval")
 
 
 class Response(Base):
@@ -33,6 +34,13 @@ class Response(Base):
     staff_attribution: Mapped[str] = mapped_column(String(16), default="none")
     service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id", ondelete="RESTRICT"), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id", ondelete="RESTRICT"), index=True)
+    # At most one response per ticket: the database decides a race between two submits.
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id", ondelete="RESTRICT"), unique=True)
+    kiosk_device_id: Mapped[int | None] = mapped_column(ForeignKey("kiosk_device.id", ondelete="SET NULL"))
+    # Salted hashes only (SPEC §6); the salt changes each month, so they cannot follow a person for long.
+    ip_hash: Mapped[str | None] = mapped_column(String(32), index=True)
+    device_hash: Mapped[str | None] = mapped_column(String(32), index=True)
+    suspect: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     language: Mapped[str] = mapped_column(String(5), default="vi")
     comment: Mapped[str | None] = mapped_column(Text)
@@ -40,6 +48,7 @@ class Response(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
+    flags: Mapped[list[ResponseFlag]] = relationship(back_populates="response", cascade="all, delete-orphan")
     contact: Mapped[ResponseContact | None] = relationship(back_populates="response", cascade="all, delete-orphan")
 
 
@@ -69,3 +78,17 @@ class ResponseContact(Base):
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     response: Mapped[Response] = relationship(back_populates="contact")
+
+
+class ResponseFlag(Base):
+    """An integrity flag raised on a response when it was stored, with the reason in words."""
+
+    __tablename__ = "response_flag"
+    __table_args__ = (UniqueConstraint("response_id", "code", name="uq_response_flag_response_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(500))
+
+    response: Mapped[Response] = relationship(back_populates="flags")
