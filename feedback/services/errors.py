@@ -19,3 +19,15 @@ class CounterInactive(FeedbackError):
 
 class InvalidInput(FeedbackError):
     pass
+
+
+class Forbidden(FeedbackError):
+    """The caller may not act on this unit."""
+
+
+class TicketInvalid(FeedbackError):
+    """A ticket token that is forged, unknown, used or expired; ``state`` says which."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__(state)
+        self.state = state

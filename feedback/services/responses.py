@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from feedback.db import write_transaction
-from feedback.models import Answer, Counter, Response, ResponseContact, Service, Unit
-from feedback.services.errors import CounterInactive, CounterNotFound, InvalidInput
+from feedback.models import Answer, Counter, Response, ResponseContact, ResponseFlag, Service, Ticket, Unit
+from feedback.services.errors import CounterInactive, CounterNotFound, InvalidInput, TicketInvalid
+from feedback.services.integrity import IntegrityRules, Origin, compute_flags
+from feedback.services.kiosk import on_duty
 from feedback.services.surveys import SurveyDef
+from feedback.services.tickets import check_usable
 
 # Crockford's base32 without I, L, O, U: easy to read aloud and to type from a screenshot.
 RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -45,47 +49,69 @@ class Submission:
     submission_id: str
     answers: dict[str, int | str | None]
     language: str = "vi"
-    channel: str = "counter"
+    channel: str = "counter"  # "ticket" and "kiosk" set ticket_id / origin.kiosk_device_id
     service_code: str | None = None
     contact: str | None = None
     consent_text: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+    ticket_id: int | None = None
+    origin: Origin = field(default_factory=Origin)
 
 
 @dataclass(frozen=True)
 class Stored:
     receipt: str
     created: bool  # False when the submission id had already been stored
+    flags: tuple[str, ...] = ()
 
 
-def submit_response(session: Session, counter_code: str, survey: SurveyDef, submission: Submission) -> Stored:
-    """Store one response with its answers in one transaction and return its receipt.
+def submit_response(
+    session: Session,
+    counter_code: str,
+    survey: SurveyDef,
+    submission: Submission,
+    rules: IntegrityRules | None = None,
+    now: datetime | None = None,
+) -> Stored:
+    """Store one response with its answers, attribution and integrity flags in one transaction.
 
-    A submission id that was already stored returns the first receipt (a double tap or a
-    retried request is one response); the unique constraint decides a race between the two.
+    A submission id that was already stored returns the first receipt (a double tap or a retried
+    request is one response). A ticket is used at most once: the unique ``response.ticket_id``
+    decides a race, and the loser gets TicketInvalid("used").
     """
+    rules = rules or IntegrityRules()
     for _attempt in range(3):
         try:
             with write_transaction(session):
                 existing = _receipt_for(session, submission.submission_id)
                 if existing is not None:
                     return Stored(existing, created=False)
-                return Stored(_insert(session, counter_code, survey, submission), created=True)
+                return _insert(session, counter_code, survey, submission, rules, now or _utcnow())
         except IntegrityError:
-            # Another request stored the same submission id first (PostgreSQL lets both reach the
-            # insert), or, about once in 10^12, a receipt collided and another is drawn.
+            # Another request stored the same submission id or used the same ticket first
+            # (PostgreSQL lets both reach the insert), or, about once in 10^12, a receipt collided.
             existing = _receipt_for(session, submission.submission_id)
+            ticket_used = submission.ticket_id is not None and session.scalar(
+                select(Response.id).where(Response.ticket_id == submission.ticket_id)
+            )
             session.rollback()
             if existing is not None:
                 return Stored(existing, created=False)
+            if ticket_used:
+                raise TicketInvalid("used") from None
     raise RuntimeError("could not allocate a receipt number")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 def _receipt_for(session: Session, submission_id: str) -> str | None:
     return session.scalar(select(Response.receipt).where(Response.submission_id == submission_id))
 
 
-def _insert(session: Session, counter_code: str, survey: SurveyDef, submission: Submission) -> str:
+def _insert(
+    session: Session, counter_code: str, survey: SurveyDef, submission: Submission, rules: IntegrityRules, now: datetime
+) -> Stored:
     row = session.execute(
         select(Counter.id, Counter.active, Unit.id, Unit.active)
         .join(Unit, Counter.unit_id == Unit.id)
@@ -94,24 +120,52 @@ def _insert(session: Session, counter_code: str, survey: SurveyDef, submission: 
     if row is None:
         raise CounterNotFound(counter_code)
     counter_id, counter_active, unit_id, unit_active = row
-    if not (counter_active and unit_active):
+    staff_id, attribution, service_id = None, "none", None
+    if submission.ticket_id is not None:
+        ticket = session.scalar(select(Ticket).where(Ticket.id == submission.ticket_id).with_for_update())
+        if ticket is None or ticket.counter_id != counter_id:
+            raise TicketInvalid("unknown")
+        check_usable(ticket, now)
+        ticket.used_at = now
+        staff_id, service_id = ticket.staff_id, ticket.service_id
+        attribution = "ticket" if staff_id else "none"
+    elif not (counter_active and unit_active):
         raise CounterInactive(counter_code)
-    service_id = None
-    if submission.service_code:
+    if staff_id is None:
+        duty = on_duty(session, counter_id)
+        if duty is not None:
+            staff_id, attribution = duty[0], "signed_in"
+    if service_id is None and submission.service_code:
         service_id = session.scalar(
             select(Service.id).where(Service.code == submission.service_code, Service.active.is_(True))
         )
+    flags = compute_flags(
+        session,
+        unit_id=unit_id,
+        counter_id=counter_id,
+        channel=submission.channel,
+        origin=submission.origin,
+        now=now,
+        rules=rules,
+    )
     response = Response(
         receipt=new_receipt(),
         submission_id=submission.submission_id,
         channel=submission.channel,
         unit_id=unit_id,
         counter_id=counter_id,
+        staff_id=staff_id,
+        staff_attribution=attribution,
         service_id=service_id,
         version_id=survey.version_id,
+        ticket_id=submission.ticket_id,
+        kiosk_device_id=submission.origin.kiosk_device_id,
+        ip_hash=submission.origin.ip_hash,
+        device_hash=submission.origin.device_hash,
+        submitted_at=now,
         language=submission.language,
-        staff_attribution="none",
         status="valid",
+        suspect=bool(flags),
     )
     for question in survey.questions:
         value = submission.answers.get(question.code)
@@ -125,10 +179,12 @@ def _insert(session: Session, counter_code: str, survey: SurveyDef, submission: 
             response.answers.append(Answer(question_id=question.id, value_int=value))
         else:
             response.answers.append(Answer(question_id=question.id, value_text=str(value)))
+    for code, reason in flags:
+        response.flags.append(ResponseFlag(code=code, reason=reason[:500]))
     if submission.contact:
         if not submission.consent_text:
             raise InvalidInput("a contact needs the citizen's consent")
         response.contact = ResponseContact(contact=submission.contact, consent_text=submission.consent_text)
     session.add(response)
     session.flush()
-    return response.receipt
+    return Stored(response.receipt, created=True, flags=tuple(code for code, _ in flags))
