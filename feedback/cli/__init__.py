@@ -10,13 +10,16 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 
 def register(app: Flask) -> None:
+    from feedback.cli.apikeys import apikeys_group
     from feedback.cli.db import db_group
     from feedback.cli.demo import demo_command
     from feedback.cli.directory import directory_group
+    from feedback.cli.kiosk import kiosk_group, staff_group
     from feedback.cli.qr import qr_group
     from feedback.cli.surveys import surveys_group
 
-    for command in (db_group, directory_group, surveys_group, qr_group, demo_command):
+    groups = (db_group, directory_group, surveys_group, qr_group, apikeys_group, kiosk_group, staff_group)
+    for command in (*groups, demo_command):
         _explain_database_errors(command)
         app.cli.add_command(command)
 

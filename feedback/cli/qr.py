@@ -37,3 +37,26 @@ def counter_command(code: str, output: str) -> None:
     with open(output, "wb") as handle:
         handle.write(body)
     click.echo(f"{output}: {url}")
+
+
+@qr_group.command("posters")
+@click.option("--unit", "unit_code", required=True, help="the unit whose counters (and those below it) get posters")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), help="FILE.pdf")
+@click.option("--size", type=click.Choice(["a4", "a5"]), default="a4", show_default=True, help="paper size")
+@with_appcontext
+def posters_command(unit_code: str, output: str, size: str) -> None:
+    """Write one poster per active counter of --unit's subtree into one PDF."""
+    from feedback.services.errors import NotFound
+    from feedback.services.posters import poster_counters, render_pdf
+
+    if not output.lower().endswith(".pdf"):
+        raise click.ClickException("the output file must end in .pdf")
+    try:
+        counters = poster_counters(db.session, unit_code, current_app.config["FEEDBACK_PUBLIC_URL"])
+    except NotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    if not counters:
+        raise click.ClickException(f"unit {unit_code} has no active counter")
+    with open(output, "wb") as handle:
+        handle.write(render_pdf(counters, size))
+    click.echo(f"{output}: {len(counters)} poster(s), {size.upper()}")

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from feedback.db import write_transaction
 from feedback.models import Counter, Service, Staff, Unit
+from feedback.services.integrity import SettingError, parse_hours, parse_networks
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -33,6 +34,7 @@ class Kind:
     columns: tuple[str, ...]
     required: tuple[str, ...]
     limits: dict[str, int]
+    extra: tuple[str, ...] = ()  # optional columns beyond SPEC §5's
 
 
 KINDS = {
@@ -137,7 +139,7 @@ def parse_csv(kind: Kind, name: str, data: bytes, errors: list[RowError]) -> Par
         errors.append(RowError(name, 1, None, f"the file is empty; expected a header row: {','.join(kind.columns)}"))
         return parsed
     header = [_clean(h).lower() for h in header]
-    allowed = set(kind.columns) | set(OPTIONAL_COLUMNS)
+    allowed = set(kind.columns) | set(kind.extra) | set(OPTIONAL_COLUMNS)
     for column in header:
         if column not in allowed:
             errors.append(
@@ -196,6 +198,13 @@ def parse_csv(kind: Kind, name: str, data: bytes, errors: list[RowError]) -> Par
             if len(values.get(column, "")) > limit:
                 errors.append(RowError(name, line, column, f"longer than {limit} characters"))
                 row_ok = False
+        for column, check in (("internal_networks", parse_networks), ("opening_hours", parse_hours)):
+            if values.get(column):
+                try:
+                    check(values[column])
+                except SettingError as exc:
+                    errors.append(RowError(name, line, column, str(exc)))
+                    row_ok = False
         if values.get("email") and not EMAIL_RE.match(values["email"]):
             errors.append(RowError(name, line, "email", "not an email address"))
             row_ok = False
@@ -303,6 +312,7 @@ def _upsert_units(session: Session, parsed: Parsed, errors: list[RowError]) -> d
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     by_code = {u.code: u for u in session.scalars(select(Unit))}
     fields = ("name_vi", "name_en", "kind")
+    settings = ("internal_networks", "opening_hours")
     touched: list[tuple[Row, Unit, bool, bool]] = []
     for row in parsed.rows:
         unit = by_code.get(row.values["code"])
@@ -312,6 +322,10 @@ def _upsert_units(session: Session, parsed: Parsed, errors: list[RowError]) -> d
             session.add(unit)
             by_code[unit.code] = unit
         changed = _apply(unit, row.values, fields, row.active)
+        for column in settings:  # an empty cell means "inherit from the parent unit"
+            if column in row.values and getattr(unit, column) != (row.values[column] or None):
+                setattr(unit, column, row.values[column] or None)
+                changed = True
         touched.append((row, unit, created, changed))
     session.flush()
     parent_of = {code: u.parent_id for code, u in by_code.items()}
