@@ -4,8 +4,8 @@ from feedback.models.access import ApiKey
 from feedback.models.directory import Counter, Service, Staff, Unit
 from feedback.models.kiosk import CounterShift, KioskDevice
 from feedback.models.response import Answer, Response, ResponseContact, ResponseFlag
-from feedback.models.ticket import Ticket
 from feedback.models.survey import Question, SurveyTemplate, SurveyVersion, TemplateAssignment
+from feedback.models.ticket import Ticket
 
 __all__ = [
     "Answer",

@@ -2,8 +2,8 @@
 
 The live server gets its own database (a fresh SQLite file, or ``<TEST_DATABASE_URL's db>_e2e`` on
 PostgreSQL, dropped afterwards), set up through the CLI exactly as an installer would. Without
-``/usr/bin/chromium`` the tests are skipped, except under CI (``CI`` set), where that is a failure:
-CI must never skip the browser tests.
+``/usr/bin/chromium`` (or ``E2E_CHROMIUM``) the tests are skipped, except under CI (``CI`` set), where
+that is a failure: CI must never skip the browser tests. Screenshots go to tests/e2e/screenshots/.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 E2E_DIR = Path(__file__).resolve().parent
 SCREENSHOTS = E2E_DIR / "screenshots"
 AXE_JS = E2E_DIR / "vendor" / "axe.min.js"
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium (Playwright cannot download its own browser here); E2E_CHROMIUM points elsewhere.
+CHROMIUM = Path(os.environ.get("E2E_CHROMIUM") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -41,7 +42,7 @@ EXAMPLES = ROOT / "examples" / "directory"
 ACTIVE_COUNTER = "KH-TTHCC-Q03"
 INACTIVE_COUNTER = "KH-TTHCC-Q99"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
+HTTP_STATUS_CONSOLE_ERROR = "Failed to load resource: the server responded with a status of"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -84,12 +85,6 @@ class LiveServer:
 
     def __call__(self, path: str) -> str:
         return self.url + path
-
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no server log)"
 
 
 def _free_port() -> int:
@@ -143,7 +138,8 @@ def _wait_until_up(proc: subprocess.Popen, url: str, log: Path, timeout: float =
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.1)
-    raise RuntimeError(f"the live server did not answer {url} within {timeout:.0f} s:\n{log.read_text(errors='replace')}")
+    output = log.read_text(errors="replace")
+    raise RuntimeError(f"the live server did not answer {url} within {timeout:.0f} s:\n{output}")
 
 
 @pytest.fixture(scope="session")
@@ -245,6 +241,7 @@ class Visit:
     page: object
     requests: list[str] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
 
 
 @pytest.fixture
@@ -274,7 +271,19 @@ def open_page(browser, live_server: LiveServer) -> Iterator[Callable[..., Visit]
                 visit.blocked.append(url)
                 route.abort()
 
+        def console(message) -> None:  # noqa: ANN001
+            # CSP refusals show up here, not as failed requests. A 4xx page is often the expected
+            # answer (404, 410, 422), so HTTP statuses are checked on subresources only, below.
+            if message.type == "error" and not message.text.startswith(HTTP_STATUS_CONSOLE_ERROR):
+                visit.errors.append(message.text)
+
+        def response(answer) -> None:  # noqa: ANN001
+            if answer.status >= 400 and answer.request.resource_type != "document":
+                visit.errors.append(f"{answer.status} for {answer.url}")
+
         context.on("request", record)
+        page.on("console", console)
+        page.on("response", response)
         context.route("**/*", guard)
         return visit
 
@@ -309,10 +318,19 @@ def check_axe() -> Callable[..., list[dict]]:
     return assert_accessible
 
 
+def _inject_axe(page) -> None:  # noqa: ANN001
+    # The citizen pages send `script-src 'self'`, which rightly refuses the inline <script> that
+    # page.add_script_tag() would insert. Evaluating axe through the DevTools protocol is outside the
+    # page's CSP, so the page is audited exactly as citizens get it (no bypass_csp).
+    page.evaluate("() => {\n" + AXE_JS.read_text(encoding="utf-8") + "\n}")
+    if not page.evaluate("() => typeof window.axe === 'object' && typeof window.axe.run === 'function'"):
+        raise RuntimeError(f"{AXE_JS} did not define window.axe")
+
+
 def axe_violations(page) -> list[dict]:  # noqa: ANN001
     """Run the vendored axe-core on the page (WCAG 2.0/2.1 A and AA rules) and return its violations."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_JS))
+        _inject_axe(page)
     result = page.evaluate(
         "async (tags) => { const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});"
         " return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,"

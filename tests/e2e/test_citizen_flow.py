@@ -18,7 +18,10 @@ MOBILE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_tou
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 DEVICES = {"mobile": MOBILE, "desktop": DESKTOP}
 
-OFFICE = {"vi": "Trung tâm Phục vụ hành chính công tỉnh Khánh Hòa", "en": "Khánh Hòa Public Administration Service Centre"}
+OFFICE = {
+    "vi": "Trung tâm Phục vụ hành chính công tỉnh Khánh Hòa",
+    "en": "Khánh Hòa Public Administration Service Centre",
+}
 COUNTER = {"vi": "Quầy 03 – Xây dựng", "en": "Counter 03 – Construction"}
 OVERALL = {
     "vi": "Nhìn chung, Ông/Bà hài lòng thế nào với việc giải quyết thủ tục hôm nay?",
@@ -60,7 +63,9 @@ def submit_button(page: Page) -> Locator:
 
 
 def assert_only_own_host(visit, live_server) -> None:  # noqa: ANN001
+    """Every request went to the live server (or was a data: URL), and the console stayed clean."""
     assert not visit.blocked, f"the page asked for other hosts: {visit.blocked}"
+    assert not visit.errors, f"console errors or failed subresources: {visit.errors}"
     others = [u for u in visit.requests if not (u.startswith("data:") or u.startswith(live_server.url + "/"))]
     assert not others, f"requests outside {live_server.host}: {others}"
     assert visit.requests, "no request was recorded"
@@ -158,8 +163,8 @@ def test_missing_overall_shows_error_summary_and_keeps_answers(
 
     if js:
         # autofocus on the summary: a screen reader announces it and the next Tab reaches the link.
-        focused = page.evaluate("() => document.activeElement && document.activeElement.getAttribute('role')")
-        assert focused == "alert"
+        # (autofocus is applied at the next rendering update, after load: let expect() wait for it)
+        expect(alert).to_be_focused()
         screenshot(page, "error-mobile")
         check_axe(page, "the error state (vi, mobile)")
 
@@ -198,7 +203,7 @@ def test_survey_page_weighs_under_30_kb(open_page, live_server, lang) -> None:  
     assert set(network) <= set(finished), "some requests never finished"
     total = sum(finished[rid] for rid in network)
     detail = ", ".join(f"{url.removeprefix(live_server.url)} {finished[rid]:.0f} B" for rid, url in network.items())
-    print(f"survey page ({lang}) transferred {total:.0f} B ({total / 1024:.1f} KiB) in {len(network)} requests: {detail}")
+    print(f"survey page ({lang}): {total:.0f} B ({total / 1024:.1f} KiB) in {len(network)} requests: {detail}")
     assert total < MAX_PAGE_BYTES, f"{total:.0f} bytes transferred: {detail}"
     assert_only_own_host(visit, live_server)
 
@@ -280,3 +285,19 @@ def test_touch_targets_are_at_least_44px_on_a_phone(open_page, live_server) -> N
     assert page.locator("form#survey label.opt").count() == 25
     assert not small, f"targets under {MIN_TARGET_PX}×{MIN_TARGET_PX} px at 360 px wide:\n" + "\n".join(small)
     print(f"{measured} touch targets measured, all ≥ {MIN_TARGET_PX} px")
+
+
+def test_axe_check_does_find_violations(open_page, live_server, check_axe) -> None:  # noqa: ANN001
+    """The harness itself: an unlabelled field and an image without alt text must be reported."""
+    visit = open_page(**MOBILE)
+    page = visit.page
+    page.goto(live_server(f"/q/{live_server.active_counter}"))
+    page.evaluate(
+        """() => {
+        const img = document.createElement('img'); img.src = 'data:,'; document.querySelector('h1').before(img);
+        const input = document.createElement('input'); input.type = 'text'; document.querySelector('h1').after(input);
+    }"""
+    )
+    with pytest.raises(AssertionError) as failed:
+        check_axe(page, "a page broken on purpose")
+    assert "image-alt" in str(failed.value) and "label" in str(failed.value)
