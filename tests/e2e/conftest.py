@@ -42,6 +42,7 @@ EXAMPLES = ROOT / "examples" / "directory"
 ACTIVE_COUNTER = "KH-TTHCC-Q03"
 INACTIVE_COUNTER = "KH-TTHCC-Q99"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PATIENCE_MS = 15_000
 HTTP_STATUS_CONSOLE_ERROR = "Failed to load resource: the server responded with a status of"
 
 
@@ -225,8 +226,10 @@ def live_server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) ->
 
 @pytest.fixture(scope="session")
 def browser(chromium_path: str):  # noqa: ANN201
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Generous waits: the suite shares the machine with other work, and a wait only costs time on failure.
+    expect.set_options(timeout=PATIENCE_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         yield browser
@@ -256,7 +259,7 @@ def open_page(browser, live_server: LiveServer) -> Iterator[Callable[..., Visit]
     def make(**options) -> Visit:  # noqa: ANN003
         context = browser.new_context(**options)
         contexts.append(context)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(PATIENCE_MS)
         page = context.new_page()
         visit = Visit(context=context, page=page)
 
