@@ -106,6 +106,7 @@ def _placeholder(slot: str) -> str:
 
 
 _BLANK_PAGES_MAX = 2000
+_NOT_RENDERED = object()  # a page that cannot be cached is remembered as None
 
 
 class _BlankPages:
@@ -128,9 +129,8 @@ def _blank_page(counter: CounterView, survey, form_class, lang: str) -> str | No
         cache = current_app.extensions["feedback_blank_pages"] = _BlankPages()
     # Everything the template reads from the request besides the slots is in the key.
     key = (request.script_root, request.path, lang, counter, survey.version_id)
-    if key in cache.pages:
-        parts = cache.pages[key]
-    else:
+    parts = cache.pages.get(key, _NOT_RENDERED)  # one lookup: another thread may clear the dict
+    if parts is _NOT_RENDERED:
         parts = _split_blank_page(form_class(), counter, survey, lang)
         with cache.lock:
             if len(cache.pages) >= _BLANK_PAGES_MAX:
