@@ -33,11 +33,13 @@ def register_extensions(app: Flask) -> None:
     from feedback.extensions import csrf, db, limiter
     from feedback.web.headers import init_headers
     from feedback.web.i18n import init_i18n
+    from feedback.web.origin import init_origin
 
     db.init_app(app)
     csrf.init_app(app)
     init_i18n(app)
     init_headers(app)
+    init_origin(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config["RATELIMIT_ENABLED"] = app.config["FEEDBACK_RATELIMIT_ENABLED"]
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
@@ -45,11 +47,15 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from feedback.api import bp as api_bp
     from feedback.web.health import bp as health_bp
+    from feedback.web.kiosk import bp as kiosk_bp
+    from feedback.web.posters import bp as posters_bp
     from feedback.web.public import bp as public_bp
+    from feedback.web.tickets import bp as tickets_bp
 
-    app.register_blueprint(public_bp)
-    app.register_blueprint(health_bp)
+    for blueprint in (public_bp, tickets_bp, kiosk_bp, posters_bp, api_bp, health_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -22,6 +22,13 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def localtime(value, tz: str = "Asia/Ho_Chi_Minh") -> str:  # noqa: ANN001
+    """A UTC timestamp as Vietnamese readers write it, in the office's time zone: 14:05 04/12/2026."""
+    from zoneinfo import ZoneInfo
+
+    return value.astimezone(ZoneInfo(tz)).strftime("%H:%M %d/%m/%Y")
+
+
 def current_lang() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
@@ -35,6 +42,7 @@ def init_i18n(app: Flask) -> None:
         default_translation_directories=os.path.join(os.path.dirname(os.path.dirname(__file__)), "translations"),
     )
     app.jinja_env.globals["current_lang"] = current_lang
+    app.jinja_env.filters["localtime"] = localtime
 
     @app.after_request
     def _remember_language(response):  # noqa: ANN001

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
-from feedback.extensions import db
+from feedback.extensions import db, limiter
 from feedback.forms.survey import survey_form_class
 from feedback.models import Response as ResponseRow
 from feedback.services import qr
@@ -19,11 +19,13 @@ from feedback.services.errors import CounterInactive, CounterNotFound, InvalidIn
 from feedback.services.responses import CONSENT_TEXTS, Submission, format_receipt, submit_response
 from feedback.services.surveys import CounterView, SurveyCache
 from feedback.web.i18n import current_lang
+from feedback.web.origin import DEVICE_COOKIE, address_key, current_origin, device_id, device_key
+from feedback.web.signing import integrity_rules
 
 bp = Blueprint("public", __name__)
 
 
-def _cache() -> SurveyCache:
+def survey_cache() -> SurveyCache:
     cache = current_app.extensions.get("feedback_survey_cache")
     if cache is None:
         cache = current_app.extensions["feedback_survey_cache"] = SurveyCache(
@@ -32,9 +34,9 @@ def _cache() -> SurveyCache:
     return cache
 
 
-def _counter_or_page(code: str) -> CounterView | tuple[str, int]:
+def counter_or_page(code: str) -> CounterView | tuple[str, int]:
     try:
-        counter = _cache().counter(db.session, code)
+        counter = survey_cache().counter(db.session, code)
     except CounterNotFound:
         return render_template("public/unknown_counter.html", code=code), 404
     if not counter.active:
@@ -42,15 +44,25 @@ def _counter_or_page(code: str) -> CounterView | tuple[str, int]:
     return counter
 
 
+def _has_device_cookie() -> bool:
+    return bool(request.cookies.get(DEVICE_COOKIE))
+
+
 @bp.route("/q/<code>", methods=["GET", "POST"])
+# Limits only at machine scale: many honest citizens share one address (mobile carrier NAT, an
+# office's Wi-Fi), so gaming is flagged for review rather than blocked. A browser that keeps its
+# device cookie is limited on its own; one that does not falls back to its address.
+@limiter.limit("30/hour", key_func=device_key, methods=["POST"], exempt_when=lambda: not _has_device_cookie())
+@limiter.limit("600/hour", key_func=address_key, methods=["POST"])
 def counter_survey(code: str):  # noqa: ANN201
-    counter = _counter_or_page(code)
+    counter = counter_or_page(code)
     if not isinstance(counter, CounterView):
         return counter
-    survey = _cache().survey(db.session, counter.version_id)
+    survey = survey_cache().survey(db.session, counter.version_id)
     form_class = survey_form_class(survey)
     lang = current_lang()
     if request.method == "GET":
+        device_id()  # mint the device cookie on the first visit
         page = _blank_page(counter, survey, form_class, lang)
         if page is not None:
             return page, 200, {"Cache-Control": "no-store"}
@@ -67,9 +79,10 @@ def counter_survey(code: str):  # noqa: ANN201
             service_code=form.service.data or None,
             contact=form.contact.data or None,
             consent_text=CONSENT_TEXTS[lang] if form.contact.data else None,
+            origin=current_origin(),
         )
         try:
-            stored = submit_response(db.session, code, survey, submission)
+            stored = submit_response(db.session, code, survey, submission, integrity_rules())
         except CounterInactive:
             return render_template("public/inactive_counter.html", counter=counter, lang=lang), 410
         except CounterNotFound:
@@ -78,18 +91,22 @@ def counter_survey(code: str):  # noqa: ANN201
             abort(400)
         return redirect(url_for("public.thanks", code=code, receipt=stored.receipt), code=303)
     status = 422 if request.method == "POST" else 200
-    return _render_survey(form, counter, survey, lang), status, {"Cache-Control": "no-store"}
+    return render_survey(form, counter, survey, lang), status, {"Cache-Control": "no-store"}
 
 
-def _render_survey(form, counter: CounterView, survey, lang: str) -> str:  # noqa: ANN001
+def render_survey(
+    form, counter: CounterView, survey, lang: str, template: str = "public/survey.html", **context
+) -> str:  # noqa: ANN001, ANN003
+    """The survey page (or the kiosk's) with every answer the citizen gave and an error summary."""
     return render_template(
-        "public/survey.html",
+        template,
         form=form,
         counter=counter,
         survey=survey,
         lang=lang,
         consent_text=CONSENT_TEXTS[lang],
-        errors=_error_summary(form),
+        errors=error_summary(form),
+        **context,
     )
 
 
@@ -151,13 +168,13 @@ def _split_blank_page(form, counter: CounterView, survey, lang: str) -> tuple[st
     form.csrf_token.current_token = _placeholder("csrf_token")
     form.submission_id.data = _placeholder("submission_id")
     form.service.data = _placeholder("service")
-    parts = tuple(_SLOT_RE.split(_render_survey(form, counter, survey, lang)))
+    parts = tuple(_SLOT_RE.split(render_survey(form, counter, survey, lang)))
     if sorted(parts[1::2]) != sorted(_SLOTS):
         return None
     return parts
 
 
-def _error_summary(form) -> list[tuple[str, str]]:  # noqa: ANN001
+def error_summary(form) -> list[tuple[str, str]]:  # noqa: ANN001
     """(field id, message) for each invalid field, in page order."""
     summary = []
     order = [q.code for q in form.survey.questions] + ["contact", "contact_consent", "submission_id", "website"]
@@ -183,7 +200,7 @@ def thanks(code: str, receipt: str):  # noqa: ANN201
     ).first()
     if found is None:
         abort(404)
-    counter = _cache().counter(db.session, code)
+    counter = survey_cache().counter(db.session, code)
     return render_template(
         "public/thanks.html", counter=counter, receipt=format_receipt(found.receipt), lang=current_lang()
     )
@@ -191,7 +208,7 @@ def thanks(code: str, receipt: str):  # noqa: ANN201
 
 @bp.get("/q/<code>/qr.<any(svg, png):fmt>")
 def counter_qr(code: str, fmt: str):  # noqa: ANN201
-    counter = _counter_or_page(code)
+    counter = counter_or_page(code)
     if not isinstance(counter, CounterView):
         abort(404)
     target = current_app.config["FEEDBACK_PUBLIC_URL"] + url_for("public.counter_survey", code=counter.code)
