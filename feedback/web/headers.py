@@ -12,6 +12,13 @@ CSP = (
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 STATIC_MAX_AGE = 365 * 24 * 3600
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
 
 
 def init_headers(app: Flask) -> None:
@@ -33,11 +40,9 @@ def init_headers(app: Flask) -> None:
     @app.after_request
     def _security_headers(response):  # noqa: ANN001
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "no-referrer")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if request.is_secure:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        for name, value in SECURITY_HEADERS:
+            if name not in headers:
+                headers[name] = value
+        if request.is_secure and "Strict-Transport-Security" not in headers:
+            headers["Strict-Transport-Security"] = "max-age=31536000"
         return response

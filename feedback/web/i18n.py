@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request
+from babel import Locale
+from flask import Flask, current_app, request
 from flask_babel import get_locale
 
 from feedback.extensions import babel
@@ -10,16 +11,26 @@ from feedback.extensions import babel
 ONE_YEAR = 365 * 24 * 3600
 
 
-def select_locale() -> str:
+# Parsed once: babel's Locale.parse looks at the file system on every call, on the hottest path.
+_LOCALES: dict[str, Locale] = {}
+
+
+def _locale(code: str) -> Locale:
+    locale = _LOCALES.get(code)
+    if locale is None:
+        locale = _LOCALES[code] = Locale.parse(code)
+    return locale
+
+
+def select_locale() -> Locale:
     languages = current_app.config["LANGUAGES"]
     asked = request.args.get("lang")
     if asked in languages:
-        g.lang_asked = asked
-        return asked
+        return _locale(asked)
     cookie = request.cookies.get(current_app.config["LANG_COOKIE"])
     if cookie in languages:
-        return cookie
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return _locale(cookie)
+    return _locale(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def localtime(value, tz: str = "Asia/Ho_Chi_Minh") -> str:  # noqa: ANN001
