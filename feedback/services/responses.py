@@ -105,6 +105,16 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def stored_submission(session: Session, submission_id: str) -> tuple[str, str] | None:
+    """(counter code, receipt) of the response stored under ``submission_id``, if any."""
+    row = session.execute(
+        select(Counter.code, Response.receipt)
+        .join(Counter, Counter.id == Response.counter_id)
+        .where(Response.submission_id == submission_id)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
 def _receipt_for(session: Session, submission_id: str) -> str | None:
     return session.scalar(select(Response.receipt).where(Response.submission_id == submission_id))
 

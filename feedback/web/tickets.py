@@ -10,7 +10,7 @@ from feedback.extensions import db, limiter
 from feedback.forms.survey import survey_form_class
 from feedback.services import qr
 from feedback.services.errors import CounterNotFound, InvalidInput, TicketInvalid
-from feedback.services.responses import CONSENT_TEXTS, Submission, submit_response
+from feedback.services.responses import CONSENT_TEXTS, Submission, stored_submission, submit_response
 from feedback.services.tickets import TicketView, open_ticket
 from feedback.web.i18n import current_lang
 from feedback.web.origin import current_origin
@@ -43,6 +43,11 @@ def ticket_survey(token: str):  # noqa: ANN201
         view = open_ticket(db.session, ticket_signer(), token)
         counter = survey_cache().counter(db.session, view.counter_code)
     except TicketInvalid as exc:
+        if exc.state == "used" and request.method == "POST":
+            # A double tap or a retried request: the first of them used the ticket; show its receipt.
+            stored = stored_submission(db.session, request.form.get("submission_id", "")[:36])
+            if stored is not None:
+                return redirect(url_for("public.thanks", code=stored[0], receipt=stored[1]), code=303)
         return _invalid(exc)
     except CounterNotFound:
         abort(404)
