@@ -41,9 +41,10 @@ def register_extensions(app: Flask) -> None:
     init_headers(app)
     init_origin(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
-    app.config["RATELIMIT_ENABLED"] = app.config["FEEDBACK_RATELIMIT_ENABLED"]
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
+    # Set after init_app so the store exists and a test can switch limits on for a while.
+    limiter.enabled = app.config["FEEDBACK_RATELIMIT_ENABLED"]
 
 
 def register_blueprints(app: Flask) -> None:

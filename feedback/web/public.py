@@ -182,7 +182,8 @@ def error_summary(form) -> list[tuple[str, str]]:  # noqa: ANN001
         field = form[name]
         for message in field.errors:
             summary.append((field.id, str(message)))
-    if form.csrf_token.errors:
+    csrf_field = getattr(form, "csrf_token", None)  # absent on the kiosk's JSON queue endpoint
+    if csrf_field is not None and csrf_field.errors:
         summary.append(("survey", _("Phiên làm việc đã hết hạn. Vui lòng gửi lại.")))
     return summary
 
