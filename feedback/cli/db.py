@@ -27,11 +27,13 @@ def alembic_config(connection=None) -> AlembicConfig:  # noqa: ANN001
 
 def upgrade_database(revision: str = "head") -> None:
     """Migrate the app's database to ``revision`` and sync the built-in templates."""
+    from feedback.services.kpi_rules import ensure_default_rules
     from feedback.services.templates import ensure_builtin_templates
 
     with db.engine.begin() as connection:
         command.upgrade(alembic_config(connection), revision)
     ensure_builtin_templates(db.session)
+    ensure_default_rules(db.session)
 
 
 @click.group("db", help="Database schema.")

@@ -3,11 +3,17 @@
 from feedback.models.access import ApiKey
 from feedback.models.directory import Counter, Service, Staff, Unit
 from feedback.models.kiosk import CounterShift, KioskDevice
+from feedback.models.kpi import AnswerFact, AuditEvent, KpiRuleSet, ResponseFact, TransactionVolume
 from feedback.models.response import Answer, Response, ResponseContact, ResponseFlag
 from feedback.models.survey import Question, SurveyTemplate, SurveyVersion, TemplateAssignment
 from feedback.models.ticket import Ticket
 
 __all__ = [
+    "AnswerFact",
+    "AuditEvent",
+    "KpiRuleSet",
+    "ResponseFact",
+    "TransactionVolume",
     "Answer",
     "ApiKey",
     "CounterShift",

@@ -45,7 +45,11 @@ class Response(Base):
     language: Mapped[str] = mapped_column(String(5), default="vi")
     comment: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default="valid")
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    excluded_reason: Mapped[str | None] = mapped_column(String(500))
+    excluded_by: Mapped[str | None] = mapped_column(String(255))
+    excluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Moves on every change (stored, excluded, restored); the response feed pages by (updated_at, id).
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
 
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
     flags: Mapped[list[ResponseFlag]] = relationship(back_populates="response", cascade="all, delete-orphan")

@@ -41,6 +41,7 @@ from feedback.models import (
     SurveyVersion,
     Unit,
 )
+from feedback.services import summaries
 from feedback.services.directory import ImportSummary, import_directory
 from feedback.services.responses import COMMENT_CODE, CONSENT_TEXTS, new_receipt
 from feedback.services.surveys import DEFAULT_TEMPLATE, NoSurveyConfigured, QuestionDef, SurveyDef, load_survey
@@ -571,6 +572,8 @@ def _build_responses(session: Session, survey: SurveyDef, months: int, rng: rand
         receipts = _free_receipts(session, len(drafts))
         for start in range(0, len(drafts), CHUNK):
             _insert(session, drafts[start : start + CHUNK], receipts[start : start + CHUNK])
+        # Bulk inserts bypass submit_response, so the daily summaries are rebuilt for the period.
+        summaries.rebuild(session, first_day, now.date())
     return _Responses(len(drafts), True, first_day, dip_month)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from feedback.db import write_transaction
 from feedback.models import Answer, Counter, Response, ResponseContact, ResponseFlag, Service, Ticket, Unit
+from feedback.services import summaries
 from feedback.services.errors import CounterInactive, CounterNotFound, InvalidInput, TicketInvalid
 from feedback.services.integrity import IntegrityRules, Origin, compute_flags
 from feedback.services.kiosk import on_duty
@@ -197,4 +198,14 @@ def _insert(
         response.contact = ResponseContact(contact=submission.contact, consent_text=submission.consent_text)
     session.add(response)
     session.flush()
+    summaries.record(session, response, _rated(survey, submission.answers), tz=rules.timezone)
     return Stored(response.receipt, created=True, flags=tuple(code for code, _ in flags))
+
+
+def _rated(survey: SurveyDef, answers: dict[str, int | str | None]) -> list[summaries.Rated]:
+    rated = []
+    for question in survey.questions:
+        value = answers.get(question.code)
+        if question.type in summaries.RATING_SCALES and question.dimension and isinstance(value, int):
+            rated.append(summaries.Rated(question.dimension, summaries.RATING_SCALES[question.type], value))
+    return rated

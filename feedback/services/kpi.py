@@ -1,0 +1,355 @@
+"""The KPI report: per unit, counter, staff member or service, from the daily summaries (SPEC §4).
+
+Every figure is computed by ``feedback.kpi.metrics`` from sums read from the summary tables, so the
+cost grows with groups × days, not with responses. Grouping rules (docs/metrics.md):
+
+- a unit row covers the unit's whole subtree; its parent is the parent unit's subtree (a root is not shrunk);
+- a counter's parent is everything given at the counter's own unit;
+- a staff member's or service's parent is everything given at the unit(s) where their responses were given;
+- staff rows cover all of a person's responses in the period, wherever given (a score never depends on who
+  asks); service rows cover the responses given inside the requested unit subtree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from feedback.kpi.metrics import (
+    DimensionResult,
+    KpiRules,
+    Tally,
+    adjusted_index,
+    band,
+    dimension_result,
+    response_rate,
+    satisfaction_index,
+    wilson_interval,
+)
+from feedback.models import AnswerFact, Counter, ResponseFact, Service, Staff, TransactionVolume, Unit
+from feedback.services.errors import Forbidden, InvalidInput, NotFound
+
+GROUPINGS = ("unit", "counter", "staff", "service")
+DIMENSION_ORDER = ("overall", "attitude", "timeliness", "ease", "transparency")
+MAX_DAYS = 5 * 366
+
+Tallies = dict[str, dict[int, Tally]]  # dimension -> scale -> sums
+
+
+@dataclass
+class KpiRow:
+    key: str
+    name: str
+    n: int
+    index: float | None
+    adjusted: float | None
+    band: str | None
+    response_rate: float | None
+    excluded: int
+    suspect: int
+    dimensions: dict[str, DimensionResult] = field(default_factory=dict)
+
+
+@dataclass
+class KpiReport:
+    date_from: date
+    date_to: date
+    group_by: str
+    rules: KpiRules
+    rows: list[KpiRow]
+    dimensions: list[str]
+
+
+@dataclass
+class _Counts:
+    valid: int = 0
+    excluded: int = 0
+    suspect: int = 0
+
+
+def _add(target: Tallies, dimension: str, k: int, tally: Tally) -> None:
+    current = target.setdefault(dimension, {}).get(k)
+    target[dimension][k] = tally if current is None else current + tally
+
+
+def _merge(*parts: Tallies) -> Tallies:
+    merged: Tallies = {}
+    for part in parts:
+        for dimension, scales in part.items():
+            for k, tally in scales.items():
+                _add(merged, dimension, k, tally)
+    return merged
+
+
+def _dimension(scales: dict[int, Tally]) -> DimensionResult:
+    """One dimension's figures; if it was asked on both scales in the period, the scores are n-weighted."""
+    if len(scales) == 1:
+        return dimension_result(next(iter(scales.values())))
+    results = [dimension_result(t) for t in scales.values() if t.n]
+    n = sum(t.n for t in scales.values())
+    if not n:
+        return DimensionResult(0, None, None, None, None, None)
+    satisfied = sum(t.satisfied for t in scales.values())
+    low, high = wilson_interval(satisfied, n)
+    score = sum(r.score * r.n for r in results) / n
+    return DimensionResult(n, None, score, satisfied / n * 100, low * 100, high * 100)
+
+
+def _index(tallies: Tallies, rules: KpiRules) -> float | None:
+    if all(len(scales) == 1 for scales in tallies.values()):
+        return satisfaction_index({d: next(iter(s.values())) for d, s in tallies.items()}, rules)
+    # Mixed scales: the same weighted mean of scores, over the merged dimension scores.
+    weighted = total = 0.0
+    for dimension, scales in tallies.items():
+        result = _dimension(scales)
+        weight = rules.weights.get(dimension, 1.0)
+        if result.n and weight > 0:
+            weighted += weight * result.score
+            total += weight
+    return weighted / total if total else None
+
+
+class _Period:
+    def __init__(self, session: Session, start: date, end: date, rules: KpiRules) -> None:
+        self.session, self.start, self.end, self.rules = session, start, end, rules
+
+    def answers(self, column, where=()):  # noqa: ANN001, ANN201
+        """{group id: Tallies} summed over the period."""
+        stmt = (
+            select(
+                column,
+                AnswerFact.dimension,
+                AnswerFact.k,
+                func.sum(AnswerFact.n),
+                func.sum(AnswerFact.total),
+                func.sum(AnswerFact.satisfied),
+            )
+            .where(AnswerFact.day >= self.start, AnswerFact.day <= self.end, *where)
+            .group_by(column, AnswerFact.dimension, AnswerFact.k)
+        )
+        if not self.rules.count_flagged:
+            stmt = stmt.where(AnswerFact.suspect.is_(False))
+        result: dict[int, Tallies] = defaultdict(dict)
+        for group, dimension, k, n, total, satisfied in self.session.execute(stmt):
+            if n:
+                _add(result[group], dimension, k, Tally(int(n), int(total), int(satisfied), int(k)))
+        return result
+
+    def responses(self, column, where=()):  # noqa: ANN001, ANN201
+        """{group id: _Counts}: valid responses that count, excluded ones, and flagged valid ones."""
+        stmt = (
+            select(column, ResponseFact.status, ResponseFact.suspect, func.sum(ResponseFact.responses))
+            .where(ResponseFact.day >= self.start, ResponseFact.day <= self.end, *where)
+            .group_by(column, ResponseFact.status, ResponseFact.suspect)
+        )
+        result: dict[int, _Counts] = defaultdict(_Counts)
+        for group, status, suspect, count in self.session.execute(stmt):
+            count = int(count or 0)
+            if status == "excluded":
+                result[group].excluded += count
+                continue
+            if suspect:
+                result[group].suspect += count
+            if self.rules.count_flagged or not suspect:
+                result[group].valid += count
+        return result
+
+    def volumes(self, column, where=()):  # noqa: ANN001, ANN201
+        stmt = (
+            select(column, func.sum(TransactionVolume.transactions))
+            .where(TransactionVolume.day >= self.start, TransactionVolume.day <= self.end, *where)
+            .group_by(column)
+        )
+        return {group: int(total) for group, total in self.session.execute(stmt) if total is not None}
+
+
+def kpi_report(
+    session: Session,
+    *,
+    scope_unit_id: int,
+    date_from: date,
+    date_to: date,
+    group_by: str,
+    rules: KpiRules,
+    unit_code: str | None = None,
+) -> KpiReport:
+    """The KPI rows for ``group_by`` over whole local days ``date_from``..``date_to`` inside the scope."""
+    if group_by not in GROUPINGS:
+        raise InvalidInput(f"group_by must be one of {', '.join(GROUPINGS)}")
+    if date_to < date_from:
+        raise InvalidInput("'to' is before 'from'")
+    if date_to - date_from > timedelta(days=MAX_DAYS):
+        raise InvalidInput(f"a period is at most {MAX_DAYS} days")
+    units = {u.id: u for u in session.execute(select(Unit.id, Unit.parent_id, Unit.code, Unit.name_vi))}
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for unit in units.values():
+        children[unit.parent_id].append(unit.id)
+
+    def subtree(root: int) -> list[int]:
+        out, stack = [], [root]
+        while stack:
+            current = stack.pop()
+            out.append(current)
+            stack.extend(children.get(current, ()))
+        return out
+
+    root = scope_unit_id
+    if unit_code:
+        asked = next((u.id for u in units.values() if u.code == unit_code), None)
+        if asked is None:
+            raise NotFound(f"no unit with code {unit_code!r}")
+        if asked not in subtree(scope_unit_id):
+            raise Forbidden(f"unit {unit_code!r} is outside this key's unit")
+        root = asked
+    scope = subtree(root)
+    period = _Period(session, date_from, date_to, rules)
+    direct = period.answers(AnswerFact.unit_id)
+
+    def unit_tallies(unit_ids) -> Tallies:  # noqa: ANN001
+        return _merge(*(direct.get(u, {}) for u in unit_ids))
+
+    def row(
+        key: str, name: str, tallies: Tallies, counts: _Counts, parent: Tallies | None, transactions: int | None
+    ) -> KpiRow:
+        index = _index(tallies, rules)
+        parent_index = _index(parent, rules) if parent is not None else None
+        adjusted = adjusted_index(index, counts.valid, parent_index, rules)
+        return KpiRow(
+            key=key,
+            name=name,
+            n=counts.valid,
+            index=index,
+            adjusted=adjusted,
+            band=band(adjusted, counts.valid, rules),
+            response_rate=response_rate(counts.valid, transactions),
+            excluded=counts.excluded,
+            suspect=counts.suspect,
+            dimensions={d: _dimension(s) for d, s in tallies.items()},
+        )
+
+    rows: list[KpiRow] = []
+    if group_by == "unit":
+        counts = period.responses(ResponseFact.unit_id)
+        volumes = period.volumes(TransactionVolume.unit_id, (TransactionVolume.service_id == 0,))
+        for unit_id in scope:
+            members = subtree(unit_id)
+            total = _Counts()
+            for member in members:
+                c = counts.get(member)
+                if c:
+                    total.valid, total.excluded, total.suspect = (
+                        total.valid + c.valid,
+                        total.excluded + c.excluded,
+                        total.suspect + c.suspect,
+                    )
+            known = [volumes[m] for m in members if m in volumes]
+            parent_id = units[unit_id].parent_id
+            parent = unit_tallies(subtree(parent_id)) if parent_id is not None else None
+            rows.append(
+                row(
+                    units[unit_id].code,
+                    units[unit_id].name_vi,
+                    unit_tallies(members),
+                    total,
+                    parent,
+                    sum(known) if known else None,
+                )
+            )
+    elif group_by == "counter":
+        in_scope = (AnswerFact.unit_id.in_(scope),)
+        tallies = period.answers(AnswerFact.counter_id, in_scope)
+        counts = period.responses(ResponseFact.counter_id, (ResponseFact.unit_id.in_(scope),))
+        for counter in session.execute(
+            select(Counter.id, Counter.code, Counter.label_vi, Counter.unit_id).where(Counter.unit_id.in_(scope))
+        ):
+            rows.append(
+                row(
+                    counter.code,
+                    counter.label_vi,
+                    tallies.get(counter.id, {}),
+                    counts.get(counter.id, _Counts()),
+                    unit_tallies([counter.unit_id]),
+                    None,
+                )
+            )
+    elif group_by == "staff":
+        staff_ids = set(session.scalars(select(Staff.id).where(Staff.unit_id.in_(scope))))
+        staff_ids |= set(session.scalars(
+                select(ResponseFact.staff_id)
+                .distinct()
+                .where(
+                    ResponseFact.unit_id.in_(scope),
+                    ResponseFact.day >= date_from,
+                    ResponseFact.day <= date_to,
+                    ResponseFact.staff_id != 0,
+                )
+            ))
+        ids = sorted(staff_ids)
+        tallies = period.answers(AnswerFact.staff_id, (AnswerFact.staff_id.in_(ids),))
+        counts = period.responses(ResponseFact.staff_id, (ResponseFact.staff_id.in_(ids),))
+        where_given = _units_of(session, ResponseFact.staff_id, ids, date_from, date_to)
+        for staff in session.execute(select(Staff.id, Staff.code, Staff.full_name).where(Staff.id.in_(ids))):
+            given = where_given.get(staff.id)
+            rows.append(
+                row(
+                    staff.code,
+                    staff.full_name,
+                    tallies.get(staff.id, {}),
+                    counts.get(staff.id, _Counts()),
+                    unit_tallies(given) if given else None,
+                    None,
+                )
+            )
+    else:
+        in_scope = (AnswerFact.unit_id.in_(scope), AnswerFact.service_id != 0)
+        tallies = period.answers(AnswerFact.service_id, in_scope)
+        counts = period.responses(
+            ResponseFact.service_id, (ResponseFact.unit_id.in_(scope), ResponseFact.service_id != 0)
+        )
+        volumes = period.volumes(
+            TransactionVolume.service_id, (TransactionVolume.unit_id.in_(scope), TransactionVolume.service_id != 0)
+        )
+        ids = sorted(set(tallies) | set(counts))
+        where_given = _units_of(session, ResponseFact.service_id, ids, date_from, date_to, scope)
+        for service in session.execute(select(Service.id, Service.code, Service.name_vi).where(Service.id.in_(ids))):
+            given = where_given.get(service.id)
+            rows.append(
+                row(
+                    service.code,
+                    service.name_vi,
+                    tallies.get(service.id, {}),
+                    counts.get(service.id, _Counts()),
+                    unit_tallies(given) if given else None,
+                    volumes.get(service.id),
+                )
+            )
+    rows.sort(key=lambda r: r.key)
+    seen = {d for r in rows for d in r.dimensions}
+    dimensions = [d for d in DIMENSION_ORDER if d in seen] + sorted(seen - set(DIMENSION_ORDER))
+    return KpiReport(date_from, date_to, group_by, rules, rows, dimensions)
+
+
+def _units_of(
+    session: Session,
+    column,
+    ids: list[int],
+    start: date,
+    end: date,  # noqa: ANN001
+    scope: list[int] | None = None,
+) -> dict[int, list[int]]:
+    """{staff or service id: the units where their valid responses were given in the period}."""
+    stmt = (
+        select(column, ResponseFact.unit_id)
+        .distinct()
+        .where(column.in_(ids), ResponseFact.day >= start, ResponseFact.day <= end, ResponseFact.status == "valid")
+    )
+    if scope is not None:
+        stmt = stmt.where(ResponseFact.unit_id.in_(scope))
+    result: dict[int, list[int]] = defaultdict(list)
+    for group, unit_id in session.execute(stmt):
+        result[group].append(unit_id)
+    return result
