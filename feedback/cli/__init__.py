@@ -15,10 +15,21 @@ def register(app: Flask) -> None:
     from feedback.cli.demo import demo_command
     from feedback.cli.directory import directory_group
     from feedback.cli.kiosk import kiosk_group, staff_group
+    from feedback.cli.kpi import kpi_group, responses_group
     from feedback.cli.qr import qr_group
     from feedback.cli.surveys import surveys_group
 
-    groups = (db_group, directory_group, surveys_group, qr_group, apikeys_group, kiosk_group, staff_group)
+    groups = (
+        db_group,
+        directory_group,
+        surveys_group,
+        qr_group,
+        apikeys_group,
+        kiosk_group,
+        staff_group,
+        kpi_group,
+        responses_group,
+    )
     for command in (*groups, demo_command):
         _explain_database_errors(command)
         app.cli.add_command(command)

@@ -278,7 +278,8 @@ def kpi_report(
             )
     elif group_by == "staff":
         staff_ids = set(session.scalars(select(Staff.id).where(Staff.unit_id.in_(scope))))
-        staff_ids |= set(session.scalars(
+        staff_ids |= set(
+            session.scalars(
                 select(ResponseFact.staff_id)
                 .distinct()
                 .where(
@@ -287,7 +288,8 @@ def kpi_report(
                     ResponseFact.day <= date_to,
                     ResponseFact.staff_id != 0,
                 )
-            ))
+            )
+        )
         ids = sorted(staff_ids)
         tallies = period.answers(AnswerFact.staff_id, (AnswerFact.staff_id.in_(ids),))
         counts = period.responses(ResponseFact.staff_id, (ResponseFact.staff_id.in_(ids),))

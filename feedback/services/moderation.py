@@ -25,7 +25,9 @@ def _load(session: Session, receipt: str) -> Response:
     return response
 
 
-def exclude_response(session: Session, receipt: str, reason: str, actor: str, tz: str = summaries.DEFAULT_TZ) -> Response:
+def exclude_response(
+    session: Session, receipt: str, reason: str, actor: str, tz: str = summaries.DEFAULT_TZ
+) -> Response:
     """Take a response out of every metric, keeping it and counting it as excluded. A reason is required."""
     reason = " ".join(reason.split())
     if not reason:

@@ -5,7 +5,18 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -34,7 +45,10 @@ from feedback.web.signing import device_signer, integrity_rules
 bp = Blueprint("kiosk", __name__)
 
 KIOSK_COOKIE = "fbk_kiosk"
-KIOSK_MAX_AGE = 5 * 365 * 24 * 3600
+# Browsers cap a cookie's life at 400 days (RFC 6265bis; Chromium since version 104), so a longer
+# max-age would be cut short anyway: every kiosk page view renews the cookie instead, and a tablet in
+# use stays enrolled until an administrator revokes it.
+KIOSK_MAX_AGE = 400 * 24 * 3600
 NO_JS_IDLE_RESET = 180
 # A queued answer may reach the server late; its own time counts if it is within this window.
 QUEUE_WINDOW = timedelta(hours=24)
@@ -98,7 +112,21 @@ def kiosk_survey(code: str):  # noqa: ANN201
     body = render_survey(
         form, counter, survey, lang, template="kiosk/survey.html", duty=duty[1] if duty else None, **_page_settings()
     )
-    return body, 422 if request.method == "POST" else 200, {"Cache-Control": "no-store"}
+    response = make_response(body, 422 if request.method == "POST" else 200, {"Cache-Control": "no-store"})
+    _set_device_cookie(response, request.cookies[KIOSK_COOKIE])
+    return response
+
+
+def _set_device_cookie(response: Response, value: str) -> None:
+    response.set_cookie(
+        KIOSK_COOKIE,
+        value,
+        max_age=KIOSK_MAX_AGE,
+        httponly=True,
+        samesite="Strict",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        path="/k/",
+    )
 
 
 def _submission(form, lang: str, kiosk: Kiosk, answered_at: datetime | None = None) -> Submission:  # noqa: ANN001
@@ -214,13 +242,5 @@ def kiosk_enrol(token: str):  # noqa: ANN201
     except KioskDenied as exc:
         return _denied(exc)
     response = redirect(url_for("kiosk.kiosk_survey", code=counter_code), code=303)
-    response.set_cookie(
-        KIOSK_COOKIE,
-        device_signer().cookie(device_id, secret),
-        max_age=KIOSK_MAX_AGE,
-        httponly=True,
-        samesite="Strict",
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
-        path="/k/",
-    )
+    _set_device_cookie(response, device_signer().cookie(device_id, secret))
     return response

@@ -28,6 +28,12 @@ def device_signer() -> DeviceSigner:
     return _cached("feedback_device_signer", lambda: DeviceSigner(current_app.config["SECRET_KEY"]))
 
 
+def cursor_codec():  # noqa: ANN201
+    from feedback.services.feed import CursorCodec
+
+    return _cached("feedback_cursor_codec", lambda: CursorCodec(current_app.config["SECRET_KEY"]))
+
+
 def hasher() -> Hasher:
     return _cached("feedback_hasher", lambda: Hasher(_secret()))
 
