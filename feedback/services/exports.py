@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -53,7 +54,10 @@ def safe_text(value: Any) -> Any:
 
 
 def _mean(value: float | None) -> float | None:
-    return None if value is None else round(value + 0.0, 2)
+    """A mean level to two decimals, halves away from zero (as round1 does for one)."""
+    if value is None:
+        return None
+    return float(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def kpi_columns(report: KpiReport) -> list[str]:
