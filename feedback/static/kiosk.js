@@ -57,11 +57,16 @@
     var queue = load();
     if (!queue.length) return;
     sending = true;
+    // A request that hangs (a captive Wi-Fi, a half-open connection) must not hold up the queue for good.
+    var abort = window.AbortController ? new AbortController() : null;
+    var timer = abort ? setTimeout(function () { abort.abort(); }, 15000) : null;
     fetch(endpoint, {
       method: "POST", credentials: "same-origin", cache: "no-store",
       headers: { "Content-Type": "application/json", "X-Kiosk": "1" },
-      body: JSON.stringify(queue[0])
+      body: JSON.stringify(queue[0]),
+      signal: abort ? abort.signal : undefined
     }).then(function (response) {
+      clearTimeout(timer);
       sending = false;
       // 2xx: stored (or stored before); 4xx other than 429: the server will never take it.
       if (response.ok || (response.status >= 400 && response.status < 500 && response.status !== 429)) {
@@ -69,7 +74,7 @@
         save(rest);
         if (rest.length) flush();
       }
-    }).catch(function () { sending = false; });
+    }).catch(function () { clearTimeout(timer); sending = false; });
   }
   function send() {
     clearTimeout(idleTimer);

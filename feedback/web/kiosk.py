@@ -176,7 +176,10 @@ def kiosk_submit(code: str):  # noqa: ANN201
         stored = submit_response(db.session, code, survey, _submission(form, lang, kiosk), integrity_rules(), now=when)
     except (CounterInactive, CounterNotFound):
         return jsonify(error={"code": "counter_inactive", "message": "this counter is not taking feedback"}), 410
-    return jsonify(receipt=stored.receipt, created=stored.created), 201 if stored.created else 200
+    response = make_response(jsonify(receipt=stored.receipt, created=stored.created), 201 if stored.created else 200)
+    # A kiosk page may stay open for months without a reload: its answers renew the device cookie too.
+    _set_device_cookie(response, request.cookies[KIOSK_COOKIE])
+    return response
 
 
 def _parse_time(value: object) -> datetime | None:

@@ -4,6 +4,10 @@ The live server gets its own database (a fresh SQLite file, or ``<TEST_DATABASE_
 PostgreSQL, dropped afterwards), set up through the CLI exactly as an installer would. Without
 ``/usr/bin/chromium`` (or ``E2E_CHROMIUM``) the tests are skipped, except under CI (``CI`` set), where
 that is a failure: CI must never skip the browser tests. Screenshots go to tests/e2e/screenshots/.
+
+The kiosk timings are shortened for the live server (``KIOSK_TIMINGS``), so a test waits seconds,
+not the minute a real tablet would. ``live_server.flask(...)`` runs more CLI commands against the
+live server's database (enrol a kiosk, set a PIN, create an API key) and ``live_db`` reads it back.
 """
 
 from __future__ import annotations
@@ -43,6 +47,13 @@ ACTIVE_COUNTER = "KH-TTHCC-Q03"
 INACTIVE_COUNTER = "KH-TTHCC-Q99"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PATIENCE_MS = 15_000
+# Short kiosk timings for the live server: thanks for 2 s, an untouched answer is sent after 5 s; and
+# a long minimum interval, so every second kiosk response of one device within a test is flagged.
+KIOSK_TIMINGS = {
+    "FEEDBACK_KIOSK_RESET_SECONDS": "2",
+    "FEEDBACK_KIOSK_IDLE_SECONDS": "5",
+    "FEEDBACK_KIOSK_MIN_INTERVAL_SECONDS": "60",
+}
 HTTP_STATUS_CONSOLE_ERROR = "Failed to load resource: the server responded with a status of"
 
 
@@ -81,11 +92,20 @@ class LiveServer:
     url: str
     host: str
     log: Path
+    database_url: str
+    env: dict[str, str] = field(repr=False, default_factory=dict)
     active_counter: str = ACTIVE_COUNTER
     inactive_counter: str = INACTIVE_COUNTER
 
     def __call__(self, path: str) -> str:
         return self.url + path
+
+    def flask(self, *args: str, stdin: str | None = None) -> str:
+        """Run ``flask --app wsgi ARGS`` against the live server's database; return its standard output."""
+        return _flask(self.env, *args, stdin=stdin)
+
+    def setting(self, name: str) -> int:
+        return int(self.env[name])
 
 
 def _free_port() -> int:
@@ -120,11 +140,12 @@ def _postgres_e2e_database(base_url: str) -> tuple[str, Callable[[], None]]:
     return base.set(database=name).render_as_string(hide_password=False), drop_and_dispose
 
 
-def _flask(env: dict[str, str], *args: str) -> None:
+def _flask(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     flask = [sys.executable, "-m", "flask", "--app", "wsgi", *args]
-    done = subprocess.run(flask, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(flask, cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=120)
     if done.returncode != 0:
         raise RuntimeError(f"`flask {' '.join(args)}` failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return done.stdout
 
 
 def _wait_until_up(proc: subprocess.Popen, url: str, log: Path, timeout: float = 30.0) -> None:
@@ -163,6 +184,7 @@ def live_server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) ->
         "FEEDBACK_PUBLIC_URL": base_url,
         "SECRET_KEY": secrets.token_urlsafe(48),
         "PYTHONUNBUFFERED": "1",
+        **KIOSK_TIMINGS,
     }
     env.pop("FLASK_APP", None)
 
@@ -208,7 +230,7 @@ def live_server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) ->
         with log.open("w") as log_file:
             proc = subprocess.Popen(gunicorn, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
         _wait_until_up(proc, f"{base_url}/q/{ACTIVE_COUNTER}", log)
-        yield LiveServer(url=base_url, host=f"127.0.0.1:{port}", log=log)
+        yield LiveServer(url=base_url, host=f"127.0.0.1:{port}", log=log, database_url=database_url, env=env)
     finally:
         if proc is not None and proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
@@ -364,3 +386,73 @@ def _describe(violations: list[dict]) -> str:
             if node.get("summary"):
                 lines.append("      " + node["summary"].replace("\n", "\n      "))
     return "\n".join(lines)
+
+
+# --- the live server's database and CLI ------------------------------------------------------------
+
+
+@dataclass
+class LiveDb:
+    """Reads (and, for a test's setup, writes) the live server's database with the app's own models."""
+
+    engine: object
+
+    def session(self):  # noqa: ANN201
+        from sqlalchemy.orm import Session
+
+        return Session(self.engine, expire_on_commit=False)
+
+    def scalar(self, statement):  # noqa: ANN001, ANN201
+        with self.session() as session:
+            return session.scalar(statement)
+
+    def all(self, statement) -> list:  # noqa: ANN001
+        with self.session() as session:
+            return list(session.execute(statement).all())
+
+    def execute(self, statement) -> None:  # noqa: ANN001
+        with self.session() as session, session.begin():
+            session.execute(statement)
+
+
+@pytest.fixture(scope="session")
+def live_db(live_server: LiveServer) -> Iterator[LiveDb]:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(live_server.database_url)
+    yield LiveDb(engine)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def api_key(live_server: LiveServer) -> str:
+    """An API key for the whole province that may issue tickets, made with the CLI like an administrator would."""
+    output = live_server.flask("apikeys", "create", "e2e-tickets", "--unit", "KH", "--scopes", "tickets:write")
+    return output.strip().splitlines()[-1].strip()
+
+
+@pytest.fixture
+def issue_ticket(live_server: LiveServer, api_key: str) -> Callable[..., dict]:
+    """``issue_ticket(counter=..., staff=..., service=...)``: POST /api/v1/tickets as the one-stop-shop system does."""
+    import json
+
+    def issue(**payload) -> dict:  # noqa: ANN003
+        payload = {"counter": ACTIVE_COUNTER, **payload}
+        request = urllib.request.Request(  # noqa: S310 - our own loopback server
+            live_server("/api/v1/tickets"),
+            data=json.dumps(payload).encode("utf-8"),
+            method="POST",
+            headers={"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+            assert answer.status == 201, f"POST /api/v1/tickets answered {answer.status}"
+            return json.loads(answer.read())
+
+    return issue
+
+
+def enrol_link(live_server: LiveServer, counter_code: str) -> str:
+    """A one-time kiosk enrolment link from ``flask kiosk enrol`` (its last line)."""
+    link = live_server.flask("kiosk", "enrol", counter_code, "--name", "e2e tablet").strip().splitlines()[-1].strip()
+    assert link.startswith(live_server.url + "/k/enrol/"), f"unexpected enrolment link {link!r}"
+    return link
