@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Iterable, Iterator
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import xlsxwriter

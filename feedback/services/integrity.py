@@ -38,7 +38,7 @@ class IntegrityRules:
     burst_ip_count: int = 12  # this many from one address at one counter within the window
     burst_window: timedelta = timedelta(minutes=10)
     repeat_window: timedelta = timedelta(hours=24)
-    kiosk_min_interval: timedelta = timedelta(seconds=8)
+    kiosk_min_interval: timedelta = timedelta(seconds=5)
     off_hours_grace: timedelta = timedelta(minutes=30)
     timezone: str = "Asia/Ho_Chi_Minh"
 

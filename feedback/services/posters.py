@@ -53,7 +53,8 @@ def poster_counters(session: Session, unit_code: str, public_url: str) -> list[P
 
 
 def qr_matrix(data: str) -> list[list[bool]]:
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    # With its 4-module quiet zone, as the SVG on the print page has, so both print the same size.
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
     code.add_data(data)
     code.make(fit=True)
     return code.get_matrix()
@@ -63,7 +64,7 @@ def render_pdf(counters: list[PosterCounter], size: str = "a4") -> bytes:
     """One page per counter; the QR is drawn as vector squares, so it is sharp at any print size."""
     width, height = SIZES[size]
     k = width / 210.0  # everything is laid out for A4 and scaled
-    pdf = FPDF(orientation="portrait", unit="mm", format=size)
+    pdf = FPDF(orientation="portrait", unit="mm", format=(width, height))  # ISO sizes exactly
     pdf.set_auto_page_break(False)
     fonts = resources.files("feedback") / "static" / "fonts"
     pdf.add_font("Noto", "", str(fonts / "NotoSans-Regular.ttf"))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -138,7 +138,7 @@ def rebuild(
                 Response.status,
                 Response.suspect,
             )
-            .where(and_(*conditions), Response.id > last_id)
+            .where(*conditions, Response.id > last_id)
             .order_by(Response.id)
             .limit(batch)
         ).all()

@@ -9,7 +9,9 @@
   document.documentElement.classList.add("js");
   var endpoint = root.getAttribute("data-endpoint");
   var lang = root.getAttribute("data-lang");
-  var resetMs = 1000 * Number(root.getAttribute("data-reset") || 6);
+  // The thanks screen lasts at least the minimum interval, so honest use never trips the kiosk_interval flag.
+  var resetMs = 1000 * Math.max(Number(root.getAttribute("data-reset") || 6),
+                                Number(root.getAttribute("data-min-interval") || 0));
   var idleMs = 1000 * Number(root.getAttribute("data-idle") || 45);
   var queueKey = "kiosk-queue:" + root.getAttribute("data-counter");
   var thanks = document.getElementById("kiosk-thanks");

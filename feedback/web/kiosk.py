@@ -81,7 +81,8 @@ def _device_key() -> str:
 def _page_settings() -> dict[str, int]:
     config = current_app.config
     return {
-        "reset_seconds": config["FEEDBACK_KIOSK_RESET_SECONDS"],
+        # The thanks screen outlasts the minimum interval, so honest use is never flagged kiosk_interval.
+        "reset_seconds": max(config["FEEDBACK_KIOSK_RESET_SECONDS"], config["FEEDBACK_KIOSK_MIN_INTERVAL_SECONDS"]),
         "idle_seconds": config["FEEDBACK_KIOSK_IDLE_SECONDS"],
         "min_interval_seconds": config["FEEDBACK_KIOSK_MIN_INTERVAL_SECONDS"],
         "idle_reset_seconds": NO_JS_IDLE_RESET,
@@ -129,7 +130,7 @@ def _set_device_cookie(response: Response, value: str) -> None:
     )
 
 
-def _submission(form, lang: str, kiosk: Kiosk, answered_at: datetime | None = None) -> Submission:  # noqa: ANN001
+def _submission(form, lang: str, kiosk: Kiosk) -> Submission:  # noqa: ANN001
     return Submission(
         submission_id=form.submission_id.data,
         answers=form.answers(),
