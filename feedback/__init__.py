@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from feedback.extensions import csrf, db, limiter
+    from feedback.web.auth import init_auth
     from feedback.web.headers import init_headers
     from feedback.web.i18n import init_i18n
     from feedback.web.origin import init_origin
@@ -40,6 +41,7 @@ def register_extensions(app: Flask) -> None:
     init_i18n(app)
     init_headers(app)
     init_origin(app)
+    init_auth(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
@@ -49,13 +51,15 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from feedback.api import bp as api_bp
+    from feedback.web.auth import bp as auth_bp
     from feedback.web.health import bp as health_bp
     from feedback.web.kiosk import bp as kiosk_bp
+    from feedback.web.manage import bp as manage_bp
     from feedback.web.posters import bp as posters_bp
     from feedback.web.public import bp as public_bp
     from feedback.web.tickets import bp as tickets_bp
 
-    for blueprint in (public_bp, tickets_bp, kiosk_bp, posters_bp, api_bp, health_bp):
+    for blueprint in (public_bp, tickets_bp, kiosk_bp, posters_bp, auth_bp, manage_bp, api_bp, health_bp):
         app.register_blueprint(blueprint)
 
 

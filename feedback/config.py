@@ -44,6 +44,7 @@ class Config:
     FEEDBACK_KIOSK_IDLE_SECONDS = 45
     FEEDBACK_OFF_HOURS_GRACE_MINUTES = 30
     FEEDBACK_TICKET_TTL_MINUTES = 1440
+    FEEDBACK_IDLE_MINUTES = 30  # a signed-in session ends after this long without a request
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")
@@ -99,6 +100,7 @@ ENV_MAP: dict[str, tuple[str, Any]] = {
     "FEEDBACK_KIOSK_RESET_SECONDS": ("FEEDBACK_KIOSK_RESET_SECONDS", int),
     "FEEDBACK_KIOSK_IDLE_SECONDS": ("FEEDBACK_KIOSK_IDLE_SECONDS", int),
     "FEEDBACK_OFF_HOURS_GRACE_MINUTES": ("FEEDBACK_OFF_HOURS_GRACE_MINUTES", int),
+    "FEEDBACK_IDLE_MINUTES": ("FEEDBACK_IDLE_MINUTES", int),
 }
 
 WEAK_SECRETS = {"", "dev-only-not-secret", "change-me", "changeme", "secret"}

@@ -58,7 +58,10 @@ def require_scope(scope: str):  # noqa: ANN201
         @wraps(view)
         def wrapped(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
             try:
-                caller = authenticate(db.session, request.headers.get("Authorization"))
+                header = request.headers.get("Authorization")
+                if header and "\x00" in header:
+                    raise AuthenticationFailed("malformed API key")
+                caller = authenticate(db.session, header)
             except AuthenticationFailed as exc:
                 raise ApiError(401, "unauthorized", exc.reason, {"WWW-Authenticate": "Bearer"}) from None
             if scope not in caller.scopes:
@@ -77,7 +80,20 @@ def _problems(exc: ValidationError) -> str:
     )
 
 
+def _has_nul(value: Any) -> bool:
+    """A NUL character anywhere in the JSON: PostgreSQL cannot compare or store it (a 500, not a 4xx)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def parse_query(model: type[BaseModel]) -> Any:
+    if any(_has_nul(k) or _has_nul(v) for k, v in request.args.items(multi=True)):
+        raise ApiError(400, "invalid_query", "a parameter contains a NUL character")
     try:
         return model.model_validate(request.args.to_dict())
     except ValidationError as exc:
@@ -97,6 +113,8 @@ def parse_body(model: type[BaseModel]) -> Any:
     data = request.get_json(silent=True)
     if data is None:
         raise ApiError(400, "malformed_json", "the body is not valid JSON")
+    if _has_nul(data):
+        raise ApiError(422, "invalid_body", "a string in the body contains a NUL character")
     try:
         if isinstance(model, TypeAdapter):
             return model.validate_python(data)

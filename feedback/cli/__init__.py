@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
     from feedback.cli.kpi import kpi_group, responses_group
     from feedback.cli.qr import qr_group
     from feedback.cli.surveys import surveys_group
+    from feedback.cli.users import users_group
 
     groups = (
         db_group,
@@ -29,6 +30,7 @@ def register(app: Flask) -> None:
         staff_group,
         kpi_group,
         responses_group,
+        users_group,
     )
     for command in (*groups, demo_command):
         _explain_database_errors(command)

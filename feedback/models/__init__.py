@@ -7,6 +7,7 @@ from feedback.models.kpi import AnswerFact, AuditEvent, KpiRuleSet, ResponseFact
 from feedback.models.response import Answer, Response, ResponseContact, ResponseFlag
 from feedback.models.survey import Question, SurveyTemplate, SurveyVersion, TemplateAssignment
 from feedback.models.ticket import Ticket
+from feedback.models.user import User
 
 __all__ = [
     "AnswerFact",
@@ -30,4 +31,5 @@ __all__ = [
     "SurveyVersion",
     "TemplateAssignment",
     "Unit",
+    "User",
 ]

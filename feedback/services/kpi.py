@@ -36,6 +36,7 @@ from feedback.services.errors import Forbidden, InvalidInput, NotFound
 GROUPINGS = ("unit", "counter", "staff", "service")
 DIMENSION_ORDER = ("overall", "attitude", "timeliness", "ease", "transparency")
 MAX_DAYS = 5 * 366
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 
 Tallies = dict[str, dict[int, Tally]]  # dimension -> scale -> sums
 
@@ -180,6 +181,8 @@ def kpi_report(
     """The KPI rows for ``group_by`` over whole local days ``date_from``..``date_to`` inside the scope."""
     if group_by not in GROUPINGS:
         raise InvalidInput(f"group_by must be one of {', '.join(GROUPINGS)}")
+    if not (EARLIEST <= date_from <= LATEST and EARLIEST <= date_to <= LATEST):
+        raise InvalidInput(f"dates must lie between {EARLIEST.isoformat()} and {LATEST.isoformat()}")
     if date_to < date_from:
         raise InvalidInput("'to' is before 'from'")
     if date_to - date_from > timedelta(days=MAX_DAYS):

@@ -1,0 +1,110 @@
+"""The manager workspace: the satisfaction of the user's unit subtree, from the KPI engine."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from feedback.extensions import db
+from feedback.kpi.metrics import INSUFFICIENT, round1
+from feedback.models import Staff, Unit
+from feedback.services.kpi import EARLIEST, GROUPINGS, LATEST, MAX_DAYS, kpi_report
+from feedback.services.kpi_rules import current_rules
+from feedback.services.trends import weekly
+from feedback.web.access import READERS, roles_required, scope_unit_id
+
+bp = Blueprint("manage", __name__, url_prefix="/manage")
+TREND_WEEKS = 12
+
+
+def _today() -> date:
+    return datetime.now(ZoneInfo(current_app.config["FEEDBACK_TIMEZONE"])).date()
+
+
+def _period() -> tuple[date, date, str | None]:
+    """The period asked for in the query string, or the last 30 days with a note of what was wrong."""
+    end_default = _today()
+    start_default = end_default - timedelta(days=29)
+    raw_from, raw_to = request.args.get("from"), request.args.get("to")
+    if not raw_from and not raw_to:
+        return start_default, end_default, None
+    try:
+        start = date.fromisoformat(raw_from or "")
+        end = date.fromisoformat(raw_to or "")
+    except ValueError:
+        return start_default, end_default, _("Ngày không hợp lệ; đang hiển thị 30 ngày gần nhất.")
+    if end < start or (end - start).days > MAX_DAYS or start < EARLIEST or end > LATEST:
+        return start_default, end_default, _("Khoảng thời gian không hợp lệ; đang hiển thị 30 ngày gần nhất.")
+    return start, end, None
+
+
+@bp.get("/")
+@roles_required(*READERS, "staff")
+def dashboard():  # noqa: ANN201
+    if current_user.role == "staff":
+        return redirect(url_for("manage.my_scores"))
+    start, end, note = _period()
+    group_by = request.args.get("group_by", "counter")
+    if group_by not in GROUPINGS:
+        group_by = "counter"
+    rules = current_rules(db.session)
+    root = scope_unit_id()
+    unit = db.session.get(Unit, root)
+    overview = kpi_report(db.session, scope_unit_id=root, date_from=start, date_to=end, group_by="unit", rules=rules)
+    summary = next(r for r in overview.rows if r.key == unit.code)
+    table = kpi_report(db.session, scope_unit_id=root, date_from=start, date_to=end, group_by=group_by, rules=rules)
+    ranked = sorted(
+        (r for r in table.rows if r.band != INSUFFICIENT and r.adjusted is not None), key=lambda r: -r.adjusted
+    )
+    unranked = [r for r in table.rows if r not in ranked]
+    trend = weekly(db.session, root, end, TREND_WEEKS, rules)
+    return render_template(
+        "manage/dashboard.html",
+        unit=unit,
+        start=start,
+        end=end,
+        note=note,
+        group_by=group_by,
+        groupings=GROUPINGS,
+        summary=summary,
+        ranked=ranked,
+        unranked=unranked,
+        dimensions=table.dimensions,
+        trend=trend,
+        rules=rules,
+        r1=round1,
+        insufficient=INSUFFICIENT,
+    )
+
+
+@bp.get("/me")
+@roles_required("staff", *READERS)
+def my_scores():  # noqa: ANN201
+    """A staff member's own scores, month by month: aggregates only, never an individual response."""
+    staff = db.session.get(Staff, current_user.data.staff_id) if current_user.data.staff_id else None
+    if staff is None:
+        return render_template("manage/my_scores.html", staff=None, months=[]), 200
+    rules = current_rules(db.session)
+    today = _today()
+    months = []
+    first = today.replace(day=1)
+    for _i in range(6):
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        report = kpi_report(
+            db.session,
+            scope_unit_id=staff.unit_id,
+            date_from=first,
+            date_to=min(last, today),
+            group_by="staff",
+            rules=rules,
+        )
+        row = next((r for r in report.rows if r.key == staff.code), None)
+        months.append((first, row))
+        first = (first - timedelta(days=1)).replace(day=1)
+    return render_template(
+        "manage/my_scores.html", staff=staff, months=months, r1=round1, insufficient=INSUFFICIENT
+    ), 200
