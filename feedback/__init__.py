@@ -32,6 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from feedback.extensions import csrf, db, limiter
     from feedback.web.auth import init_auth
+    from feedback.web.guards import init_guards
     from feedback.web.headers import init_headers
     from feedback.web.i18n import init_i18n
     from feedback.web.origin import init_origin
@@ -42,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     init_headers(app)
     init_origin(app)
     init_auth(app)
+    init_guards(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)

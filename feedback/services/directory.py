@@ -42,7 +42,8 @@ KINDS = {
         "units",
         ("code", "name_vi", "name_en", "parent_code", "kind"),
         ("code", "name_vi"),
-        {"name_vi": 255, "name_en": 255, "kind": 40},
+        {"name_vi": 255, "name_en": 255, "kind": 40, "internal_networks": 1000, "opening_hours": 500},
+        extra=("internal_networks", "opening_hours"),
     ),
     "counters": Kind(
         "counters",

@@ -14,13 +14,7 @@ from __future__ import annotations
 import http.client
 import os
 import re
-import secrets
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,12 +22,21 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import bindparam, create_engine, text
-from sqlalchemy.engine import make_url
+
+from bench.live import (
+    Gunicorn,
+    LiveError,
+    app_env,
+    create_postgres,
+    drop_postgres,
+    flask_cli,
+    free_port,
+    import_directory,
+    sibling_database,
+)
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
-DIRECTORY = ROOT / "examples" / "directory"
 COUNTER = "KH-TTHCC-Q03"
 FORM_PATH = f"/q/{COUNTER}"
 HIDDEN_RE = re.compile(r'<input[^>]*\bname="(csrf_token|submission_id)"[^>]*\bvalue="([^"]*)"')
@@ -49,56 +52,7 @@ def _backends() -> list:
     return backends
 
 
-# --- the server and its database --------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _postgres_admin(url: str):  # noqa: ANN202
-    return create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-
-
-def _drop_postgres(url: str) -> None:
-    name = make_url(url).database
-    admin = _postgres_admin(url)
-    try:
-        with admin.connect() as conn:
-            conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = :name AND pid <> pg_backend_pid()"
-                ),
-                {"name": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    finally:
-        admin.dispose()
-
-
-def _create_postgres(url: str) -> None:
-    _drop_postgres(url)
-    admin = _postgres_admin(url)
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{make_url(url).database}"'))
-    finally:
-        admin.dispose()
-
-
-def _flask(env: dict[str, str], *args: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, f"flask {' '.join(args)} failed:\n{done.stdout}{done.stderr}"
+# --- the server and its database (bench/live.py) ----------------------------------------------
 
 
 @dataclass
@@ -138,87 +92,29 @@ class LiveServer:
             engine.dispose()
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
-
 @pytest.fixture(scope="module", params=_backends())
 def live_server(request, tmp_path_factory) -> Iterator[LiveServer]:
     tmp = tmp_path_factory.mktemp(f"concurrent-{request.param}")
     if request.param == "sqlite":
         url = "sqlite:///" + str(tmp / "feedback.sqlite3")
     else:
-        base = make_url(os.environ["TEST_DATABASE_URL"])
-        url = base.set(database=f"{base.database}_conc").render_as_string(hide_password=False)
-        _create_postgres(url)
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": url,
-            "FEEDBACK_ENV": "development",
-            "FEEDBACK_RATELIMIT_ENABLED": "0",
-            "SECRET_KEY": secrets.token_urlsafe(48),
-            "FEEDBACK_INSTANCE_PATH": str(tmp / "instance"),
-        }
-    )
-    process = None
+        url = create_postgres(sibling_database(os.environ["TEST_DATABASE_URL"], "_conc"))
+    port = free_port()
+    env = app_env(url, tmp, port)  # rate limits off: thirty citizens from one address
+    server = None
     try:
-        _flask(env, "db", "upgrade")
-        _flask(
-            env,
-            "directory",
-            "import",
-            "--units",
-            str(DIRECTORY / "units.csv"),
-            "--counters",
-            str(DIRECTORY / "counters.csv"),
-            "--staff",
-            str(DIRECTORY / "staff.csv"),
-            "--services",
-            str(DIRECTORY / "services.csv"),
-        )
-        port = _free_port()
-        log_path = tmp / "gunicorn.log"
-        with open(log_path, "wb") as log:
-            # Two processes of eight threads: the burst races across processes and within one.
-            process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT)]
-                + ["--workers", "2", "--worker-class", "gthread", "--threads", "8", "wsgi:app"],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group, so teardown stops the workers too
-            )
-        server = LiveServer(port, url, log_path)
-        _wait_until_ready(process, server)
-        yield server
+        flask_cli(env, "db", "upgrade")
+        import_directory(env)
+        # Two processes of eight threads: the burst races across processes and within one.
+        server = Gunicorn.start(env, port, tmp / "gunicorn.log", workers=2, threads=8, probe=FORM_PATH)
+        yield LiveServer(port, url, server.log_path)
+    except LiveError as exc:
+        pytest.fail(str(exc))
     finally:
-        if process is not None:
-            _stop(process)
+        if server is not None:
+            server.stop()
         if request.param == "postgres":
-            _drop_postgres(url)
-
-
-def _wait_until_ready(process: subprocess.Popen, server: LiveServer) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited with {process.returncode}:\n{server.log()}")
-        try:
-            if _request(server.port, "GET", FORM_PATH)[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"gunicorn did not serve {FORM_PATH} within 30 s:\n{server.log()}")
+            drop_postgres(url)
 
 
 # --- a citizen's phone ------------------------------------------------------------------------

@@ -147,3 +147,22 @@ def test_an_error_in_one_file_writes_none_of_the_others(session):
 def test_long_values_are_refused(session):
     errors = errors_of(session, services=f"code,name_vi\n1.0001,{'x' * 501}\n")
     assert errors == ["services.csv, line 2, column name_vi: longer than 500 characters"]
+
+
+def test_units_may_carry_integrity_settings(session):
+    text = (
+        "code,name_vi,parent_code,internal_networks,opening_hours\n"
+        'KH,Tỉnh,,"10.0.0.0/8, 192.0.2.0/24",mon-fri 07:00-11:30 13:30-17:00\n'
+        "KH-W,Phường,KH,,\n"
+    )
+    import_directory(session, files(units=text))
+    province = session.scalar(select(Unit).where(Unit.code == "KH"))
+    ward = session.scalar(select(Unit).where(Unit.code == "KH-W"))
+    assert province.internal_networks == "10.0.0.0/8, 192.0.2.0/24"
+    assert province.opening_hours == "mon-fri 07:00-11:30 13:30-17:00"
+    assert ward.internal_networks is None  # empty: inherits from the province
+    errors = errors_of(session, units="code,name_vi,internal_networks,opening_hours\nKH,Tỉnh,10.0.0.0/33,someday\n")
+    assert errors == [
+        "units.csv, line 2, column internal_networks: '10.0.0.0/33' is not an IP network (use CIDR, e.g. 10.20.0.0/16)",
+        "units.csv, line 2, column opening_hours: 'someday': days are mon, tue, wed, thu, fri, sat, sun",
+    ]

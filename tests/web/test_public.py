@@ -322,3 +322,13 @@ def test_security_headers_and_cacheable_versioned_css(client, counter):
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json == {"status": "ok"}
+
+
+def test_nul_characters_are_refused_not_crashed_on(client, session, counter):
+    assert client.get("/q/a%00b").status_code == 400
+    assert client.get("/q/KH-TTHCC-Q03/qr.svg?scale=1%00").status_code == 400
+    form = survey_form(client, "/q/KH-TTHCC-Q03")
+    for field in ("comment", "contact", "service"):
+        response = client.post("/q/KH-TTHCC-Q03", data={**form, "overall": "5", field: "a\x00b"})
+        assert response.status_code == 400, field
+    assert count(session) == 0
