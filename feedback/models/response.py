@@ -44,6 +44,8 @@ class Response(Base):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     language: Mapped[str] = mapped_column(String(5), default="vi")
     comment: Mapped[str | None] = mapped_column(Text)
+    # The comment lower-cased without Vietnamese diacritics, so "thai do" finds "thái độ".
+    comment_folded: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default="valid")
     excluded_reason: Mapped[str | None] = mapped_column(String(500))
     excluded_by: Mapped[str | None] = mapped_column(String(255))

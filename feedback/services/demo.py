@@ -45,6 +45,7 @@ from feedback.services import summaries
 from feedback.services.directory import ImportSummary, import_directory
 from feedback.services.responses import COMMENT_CODE, CONSENT_TEXTS, new_receipt
 from feedback.services.surveys import DEFAULT_TEMPLATE, NoSurveyConfigured, QuestionDef, SurveyDef, load_survey
+from feedback.services.text import fold
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 # Office hours of a one-stop shop, local time: (start, end) of the morning and the afternoon.
@@ -726,6 +727,7 @@ class _Generator:
             "submitted_at": submitted_at,
             "language": language,
             "comment": comment,
+            "comment_folded": fold(comment),
             "status": "valid",
             "updated_at": submitted_at,
         }

@@ -17,6 +17,7 @@ from feedback.services.errors import CounterInactive, CounterNotFound, InvalidIn
 from feedback.services.integrity import IntegrityRules, Origin, compute_flags
 from feedback.services.kiosk import on_duty
 from feedback.services.surveys import SurveyDef
+from feedback.services.text import fold
 from feedback.services.tickets import check_usable
 
 # Crockford's base32 without I, L, O, U: easy to read aloud and to type from a screenshot.
@@ -186,6 +187,7 @@ def _insert(
             continue
         if question.code == COMMENT_CODE and question.type == "text":
             response.comment = str(value)
+            response.comment_folded = fold(response.comment)
         elif isinstance(value, int):
             response.answers.append(Answer(question_id=question.id, value_int=value))
         else:

@@ -5,15 +5,21 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
 
 from feedback.extensions import db
+from feedback.forms.base import NormalisedForm
 from feedback.kpi.metrics import INSUFFICIENT, round1
 from feedback.models import Staff, Unit
+from feedback.services.browse import PAGE, Filters, list_responses, response_in_scope
+from feedback.services.errors import InvalidInput, NotFound
 from feedback.services.kpi import EARLIEST, GROUPINGS, LATEST, MAX_DAYS, kpi_report
 from feedback.services.kpi_rules import current_rules
+from feedback.services.moderation import exclude_response, restore_response
 from feedback.services.trends import weekly
 from feedback.web.access import READERS, roles_required, scope_unit_id
 
@@ -108,3 +114,95 @@ def my_scores():  # noqa: ANN201
     return render_template(
         "manage/my_scores.html", staff=staff, months=months, r1=round1, insufficient=INSUFFICIENT
     ), 200
+
+
+class ExcludeForm(NormalisedForm):
+    reason = StringField(validators=[DataRequired(), Length(max=500)])
+
+
+def _filters(start: date, end: date) -> Filters:
+    args = request.args
+
+    def code(name: str) -> str | None:
+        value = (args.get(name) or "").strip()
+        return value[:40] or None
+
+    status = args.get("status")
+    return Filters(
+        start=start,
+        end=end,
+        unit=code("unit"),
+        counter=code("counter"),
+        staff=code("staff"),
+        service=code("service"),
+        text=(args.get("q") or "")[:200] or None,
+        flagged=args.get("flagged") == "1",
+        status=status if status in ("valid", "excluded") else None,
+    )
+
+
+@bp.get("/responses")
+@roles_required(*READERS)
+def responses():  # noqa: ANN201
+    """The responses behind the figures, newest first; comments searchable without accents."""
+    start, end, note = _period()
+    filters = _filters(start, end)
+    before = request.args.get("before", "")
+    rows = list_responses(
+        db.session,
+        scope_unit_id(),
+        filters,
+        current_app.config["FEEDBACK_TIMEZONE"],
+        before_id=int(before) if before.isdigit() and len(before) < 12 else None,
+    )
+    more = dict(request.args)
+    more["before"] = str(rows[-1].id) if rows else ""
+    return render_template(
+        "manage/responses.html",
+        rows=rows,
+        filters=filters,
+        note=note,
+        form=ExcludeForm(),
+        can_moderate=current_user.role in ("admin", "manager"),
+        next_page=more if len(rows) == PAGE else None,
+        tz=current_app.config["FEEDBACK_TIMEZONE"],
+    )
+
+
+def _moderate(receipt: str, act):  # noqa: ANN001, ANN202
+    if not response_in_scope(db.session, scope_unit_id(), receipt):
+        abort(404)
+    back = _safe_back()
+    form = ExcludeForm()
+    try:
+        act(form)
+    except (InvalidInput, NotFound) as exc:
+        flash(str(exc))
+    return redirect(back, code=303)
+
+
+def _safe_back() -> str:
+    target = request.form.get("back", "")
+    return target if target.startswith("/manage/") and not target.startswith("//") else url_for("manage.responses")
+
+
+@bp.post("/responses/<receipt>/exclude")
+@roles_required("admin", "manager")
+def exclude(receipt: str):  # noqa: ANN201
+    def act(form: ExcludeForm) -> None:
+        if not form.validate_on_submit():
+            raise InvalidInput(_("Cần nhập lý do (tối đa 500 ký tự) để loại một phiếu."))
+        exclude_response(
+            db.session, receipt, form.reason.data, current_user.data.email, tz=current_app.config["FEEDBACK_TIMEZONE"]
+        )
+
+    return _moderate(receipt, act)
+
+
+@bp.post("/responses/<receipt>/restore")
+@roles_required("admin", "manager")
+def restore(receipt: str):  # noqa: ANN201
+    def act(form: ExcludeForm) -> None:
+        restore_response(db.session, receipt, current_user.data.email, tz=current_app.config["FEEDBACK_TIMEZONE"])
+
+    return _moderate(receipt, act)
