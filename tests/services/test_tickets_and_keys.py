@@ -154,3 +154,15 @@ def test_create_key_bad_input(session, org):
         create_api_key(session, "k", "NOPE", "kpi:read")
     with pytest.raises(InvalidInput, match="name"):
         create_api_key(session, " ", "KH", "kpi:read")
+
+
+def test_only_the_canonical_token_spelling_is_accepted():
+    token = SIGNER.sign("abc123")
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    for other in alphabet:
+        variant = token[:-1] + other
+        if variant == token:
+            assert SIGNER.unsign(variant) == "abc123"
+        else:
+            with pytest.raises(TicketInvalid):
+                SIGNER.unsign(variant)
