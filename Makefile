@@ -31,7 +31,7 @@ demo: setup
 	@echo "  Citizen survey (counter 03 of the provincial service centre):"
 	@echo "    http://$(HOST):$(PORT)/q/KH-TTHCC-Q03        (English: add ?lang=en)"
 	@echo "  Its QR code: http://$(HOST):$(PORT)/q/KH-TTHCC-Q03/qr.svg"
-	@echo "  Citizens need no login. Manager and admin sign-in come with the manager workspace."
+	@echo "  Manager workspace: http://$(HOST):$(PORT)/login  (demo sign-ins printed above by 'demo')"
 	@echo ""
 	FEEDBACK_PUBLIC_URL=http://$(HOST):$(PORT) $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - wsgi:app
 
