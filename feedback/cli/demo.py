@@ -36,7 +36,7 @@ def demo_command(months: int, seed: int) -> None:
     click.echo(_demo_users())
 
 
-DEMO_PASSWORD = "demo-khanh-hoa-2026"  # printed on purpose: a local demo only, refused in production
+DEMO_PASSWORD = "demo-khanh-hoa-2026"  # noqa: S105  (printed on purpose: a local demo, refused in production)
 DEMO_USERS = (
     ("quanly@demo.khanhhoa.gov.vn", "manager", "KH", None),
     ("phuong@demo.khanhhoa.gov.vn", "manager", "KH-P-NHATRANG", None),
