@@ -74,3 +74,35 @@ def test_qr_posters_pdf(cli, tmp_path):
     assert cli("qr", "posters", "--unit", "NOPE", "-o", str(out)).exit_code == 1
     assert cli("qr", "posters", "--unit", "KH", "-o", str(tmp_path / "x.png")).exit_code == 1
     assert cli("qr", "posters", "--unit", "KH", "-o", str(out), "--size", "a3").exit_code == 2
+
+
+def test_demo_creates_sign_ins_once(cli, session):
+    from feedback.models import User
+
+    first = cli("demo", "--months", "1")
+    assert first.exit_code == 0, first.output
+    assert "quanly@demo.khanhhoa.gov.vn" in first.output and "/login" in first.output
+    assert cli("demo", "--months", "1").exit_code == 0
+    roles = sorted(session.scalars(select(User.role)))
+    assert roles == ["manager", "manager", "staff"]
+
+
+def test_users_cli(cli, session):
+    load_examples(cli)
+    created = cli(
+        "users", "create", "Manager@KH.gov.vn", "--role", "manager", "--unit", "KH", input="Mot-mat-khau-dai-2026\n"
+    )
+    assert created.exit_code == 0 and "manager@kh.gov.vn" in created.output
+    weak = cli("users", "create", "b@kh.gov.vn", "--role", "viewer", "--unit", "KH", input="short\n")
+    assert weak.exit_code == 1 and "12 characters" in weak.output
+    dup = cli(
+        "users", "create", "manager@kh.gov.vn", "--role", "viewer", "--unit", "KH", input="Mot-mat-khau-dai-2026\n"
+    )
+    assert dup.exit_code == 1 and "already exists" in dup.output
+    staff = cli("users", "create", "s@kh.gov.vn", "--role", "staff", "--unit", "KH", input="Mot-mat-khau-dai-2026\n")
+    assert staff.exit_code == 1 and "--staff" in staff.output
+    assert cli("users", "create", "x@kh.gov.vn", "--role", "owner", "--unit", "KH", input="x\n").exit_code == 2
+    assert "manager@kh.gov.vn  manager  unit=KH  active" in cli("users", "list").output
+    assert cli("users", "disable", "manager@kh.gov.vn").exit_code == 0
+    assert "disabled" in cli("users", "list").output
+    assert cli("users", "disable", "nobody@kh.gov.vn").exit_code == 1
