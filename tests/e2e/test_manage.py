@@ -1,0 +1,77 @@
+"""The manager workspace in Chromium: sign in, dashboard, responses, staff's own page; axe-core on each."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+PASSWORD = "Mat-khau-quan-ly-2026"
+USERS = (
+    ("tinh@e2e.vn", "manager", "KH", None),
+    ("xem@e2e.vn", "viewer", "KH-P-NHATRANG", None),
+    ("canbo@e2e.vn", "staff", "KH-SXD", "CB0001"),
+)
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def accounts(live_server):  # noqa: ANN001, ANN201
+    listed = live_server.flask("users", "list")
+    for email, role, unit, staff in USERS:
+        if email not in listed:
+            args = ["users", "create", email, "--role", role, "--unit", unit]
+            if staff:
+                args += ["--staff", staff]
+            live_server.flask(*args, stdin=PASSWORD + "\n")
+    return {email: role for email, role, _unit, _staff in USERS}
+
+
+def sign_in(visit, live_server, email: str) -> None:  # noqa: ANN001
+    page = visit.page
+    page.goto(live_server("/login"))
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_load_state()
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_manager_dashboard_and_responses(open_page, live_server, accounts, screenshot, check_axe, width):  # noqa: ANN001
+    visit = open_page(viewport={"width": width, "height": 900})
+    page = visit.page
+    page.goto(live_server("/manage/"))
+    expect(page).to_have_url(live_server("/login?next=/manage/"))
+    check_axe(page, "the sign-in page")
+    sign_in(visit, live_server, "tinh@e2e.vn")
+    expect(page.get_by_role("heading", level=1)).to_have_text("UBND tỉnh Khánh Hòa")
+    started = time.monotonic()
+    page.goto(live_server("/manage/?group_by=counter"))
+    elapsed = time.monotonic() - started
+    print(f"dashboard loaded in {elapsed * 1000:.0f} ms at {width} px")
+    expect(page.locator("table.kpi")).to_be_visible()
+    expect(page.locator("svg.trend")).to_be_visible()
+    screenshot(page, f"manage-dashboard-{width}")
+    check_axe(page, f"the dashboard at {width} px")
+    page.get_by_role("link", name="Xem các phiếu đánh giá và góp ý").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Phiếu đánh giá")
+    screenshot(page, f"manage-responses-{width}")
+    check_axe(page, f"the responses page at {width} px")
+    assert not visit.blocked and not visit.errors, (visit.blocked, visit.errors)
+
+
+def test_viewer_and_staff_see_their_share(open_page, live_server, accounts, screenshot, check_axe):  # noqa: ANN001
+    viewer = open_page(viewport={"width": 1280, "height": 900})
+    sign_in(viewer, live_server, "xem@e2e.vn")
+    expect(viewer.page.get_by_role("heading", level=1)).to_have_text("UBND phường Nha Trang")
+    assert "Trung tâm" not in viewer.page.content()
+    staff = open_page(viewport={"width": 360, "height": 740})
+    sign_in(staff, live_server, "canbo@e2e.vn")
+    expect(staff.page).to_have_url(live_server("/manage/me"))
+    expect(staff.page.get_by_role("heading", level=1)).to_have_text("Kết quả của tôi")
+    screenshot(staff.page, "manage-my-scores")
+    check_axe(staff.page, "the staff member's own page")
+    staff.page.goto(live_server("/manage/responses"))
+    assert "Phiếu đánh giá" not in staff.page.title()
