@@ -19,7 +19,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -q -d feedback/translations
+	$(BIN)/pybabel compile -d feedback/translations
 
 setup: $(VENV)/.installed translations
 
