@@ -26,7 +26,7 @@ setup: $(VENV)/.installed translations
 # Set up, build the demo province on SQLite, and serve it.
 demo: setup
 	$(FLASK) db upgrade
-	$(FLASK) demo
+	FEEDBACK_PUBLIC_URL=http://$(HOST):$(PORT) $(FLASK) demo
 	@echo ""
 	@echo "  Citizen survey (counter 03 of the provincial service centre):"
 	@echo "    http://$(HOST):$(PORT)/q/KH-TTHCC-Q03        (English: add ?lang=en)"
