@@ -44,6 +44,13 @@ class Config:
     FEEDBACK_KIOSK_IDLE_SECONDS = 45
     FEEDBACK_OFF_HOURS_GRACE_MINUTES = 30
     FEEDBACK_TICKET_TTL_MINUTES = 1440
+    FEEDBACK_CASE_DUE_WORKING_DAYS = 3
+    FEEDBACK_SMTP_HOST: str | None = None  # unset: emails are logged, not sent
+    FEEDBACK_SMTP_PORT = 25
+    FEEDBACK_SMTP_USER: str | None = None
+    FEEDBACK_SMTP_PASSWORD: str | None = None
+    FEEDBACK_SMTP_STARTTLS = False
+    FEEDBACK_MAIL_FROM = "gopy@localhost"
     FEEDBACK_IDLE_MINUTES = 30  # a signed-in session ends after this long without a request
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -101,6 +108,13 @@ ENV_MAP: dict[str, tuple[str, Any]] = {
     "FEEDBACK_KIOSK_IDLE_SECONDS": ("FEEDBACK_KIOSK_IDLE_SECONDS", int),
     "FEEDBACK_OFF_HOURS_GRACE_MINUTES": ("FEEDBACK_OFF_HOURS_GRACE_MINUTES", int),
     "FEEDBACK_IDLE_MINUTES": ("FEEDBACK_IDLE_MINUTES", int),
+    "FEEDBACK_CASE_DUE_WORKING_DAYS": ("FEEDBACK_CASE_DUE_WORKING_DAYS", int),
+    "FEEDBACK_SMTP_HOST": ("FEEDBACK_SMTP_HOST", str),
+    "FEEDBACK_SMTP_PORT": ("FEEDBACK_SMTP_PORT", int),
+    "FEEDBACK_SMTP_USER": ("FEEDBACK_SMTP_USER", str),
+    "FEEDBACK_SMTP_PASSWORD": ("FEEDBACK_SMTP_PASSWORD", str),
+    "FEEDBACK_SMTP_STARTTLS": ("FEEDBACK_SMTP_STARTTLS", lambda v: _flag(v, False)),
+    "FEEDBACK_MAIL_FROM": ("FEEDBACK_MAIL_FROM", str),
 }
 
 WEAK_SECRETS = {"", "dev-only-not-secret", "change-me", "changeme", "secret"}

@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 def register(app: Flask) -> None:
     from feedback.cli.apikeys import apikeys_group
+    from feedback.cli.cases import cases_group
     from feedback.cli.db import db_group
     from feedback.cli.demo import demo_command
     from feedback.cli.directory import directory_group
@@ -31,6 +32,7 @@ def register(app: Flask) -> None:
         kpi_group,
         responses_group,
         users_group,
+        cases_group,
     )
     for command in (*groups, demo_command):
         _explain_database_errors(command)

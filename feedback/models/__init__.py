@@ -1,6 +1,7 @@
 """The data model, one module per aggregate. Importing this package registers every table."""
 
 from feedback.models.access import ApiKey
+from feedback.models.case import CaseNote, FollowUpCase
 from feedback.models.directory import Counter, Service, Staff, Unit
 from feedback.models.kiosk import CounterShift, KioskDevice
 from feedback.models.kpi import AnswerFact, AuditEvent, KpiRuleSet, ResponseFact, TransactionVolume
@@ -10,6 +11,8 @@ from feedback.models.ticket import Ticket
 from feedback.models.user import User
 
 __all__ = [
+    "CaseNote",
+    "FollowUpCase",
     "AnswerFact",
     "AuditEvent",
     "KpiRuleSet",

@@ -41,7 +41,7 @@ from feedback.models import (
     SurveyVersion,
     Unit,
 )
-from feedback.services import summaries
+from feedback.services import cases, summaries
 from feedback.services.directory import ImportSummary, import_directory
 from feedback.services.responses import COMMENT_CODE, CONSENT_TEXTS, new_receipt
 from feedback.services.surveys import DEFAULT_TEMPLATE, NoSurveyConfigured, QuestionDef, SurveyDef, load_survey
@@ -575,6 +575,7 @@ def _build_responses(session: Session, survey: SurveyDef, months: int, rng: rand
             _insert(session, drafts[start : start + CHUNK], receipts[start : start + CHUNK])
         # Bulk inserts bypass submit_response, so the daily summaries are rebuilt for the period.
         summaries.rebuild(session, first_day, now.date())
+        cases.open_missing_cases(session, 3, "Asia/Ho_Chi_Minh")
     return _Responses(len(drafts), True, first_day, dip_month)
 
 

@@ -41,6 +41,7 @@ class IntegrityRules:
     kiosk_min_interval: timedelta = timedelta(seconds=5)
     off_hours_grace: timedelta = timedelta(minutes=30)
     timezone: str = "Asia/Ho_Chi_Minh"
+    case_due_working_days: int = 3  # a negative response's follow-up case is due this many working days later
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from feedback.db import write_transaction
 from feedback.models import Answer, Counter, Response, ResponseContact, ResponseFlag, Service, Ticket, Unit
-from feedback.services import summaries
+from feedback.services import cases, summaries
 from feedback.services.errors import CounterInactive, CounterNotFound, InvalidInput, TicketInvalid
 from feedback.services.integrity import IntegrityRules, Origin, compute_flags
 from feedback.services.kiosk import on_duty
@@ -201,6 +201,12 @@ def _insert(
     session.add(response)
     session.flush()
     summaries.record(session, response, _rated(survey, submission.answers), tz=rules.timezone)
+    scales = {q.code: summaries.RATING_SCALES[q.type] for q in survey.questions if q.type in summaries.RATING_SCALES}
+    reason = cases.negative_reason(submission.answers, scales)
+    if reason:
+        cases.open_case(
+            session, response, reason, summaries.local_day(now, rules.timezone), rules.case_due_working_days
+        )
     return Stored(response.receipt, created=True, flags=tuple(code for code, _ in flags))
 
 

@@ -14,11 +14,15 @@ from wtforms.validators import DataRequired, Length
 from feedback.extensions import db
 from feedback.forms.base import NormalisedForm
 from feedback.kpi.metrics import INSUFFICIENT, round1
+from feedback.models import Response as ResponseRow
 from feedback.models import Staff, Unit
+from feedback.models.case import CASE_STATES
+from feedback.services import cases
 from feedback.services.browse import PAGE, Filters, list_responses, response_in_scope
 from feedback.services.errors import InvalidInput, NotFound
 from feedback.services.kpi import EARLIEST, GROUPINGS, LATEST, MAX_DAYS, kpi_report
 from feedback.services.kpi_rules import current_rules
+from feedback.services.mail import MailSettings, send_mail
 from feedback.services.moderation import exclude_response, restore_response
 from feedback.services.trends import weekly
 from feedback.web.access import READERS, roles_required, scope_unit_id
@@ -206,3 +210,82 @@ def restore(receipt: str):  # noqa: ANN201
         restore_response(db.session, receipt, current_user.data.email, tz=current_app.config["FEEDBACK_TIMEZONE"])
 
     return _moderate(receipt, act)
+
+
+class CaseForm(NormalisedForm):
+    """One form for every case action; the view checks what each action needs."""
+
+    action = StringField()
+    assignee = StringField(validators=[Length(max=255)])
+    due_on = StringField(validators=[Length(max=10)])
+    text = StringField(validators=[Length(max=4000)])
+
+
+@bp.get("/cases")
+@roles_required(*READERS)
+def case_list():  # noqa: ANN201
+    state = request.args.get("state")
+    rows = cases.list_cases(db.session, scope_unit_id(), _today(), state if state in CASE_STATES else None)
+    return render_template(
+        "manage/cases.html", rows=rows, state=state, states=CASE_STATES, overdue=sum(1 for r in rows if r.overdue)
+    )
+
+
+@bp.route("/cases/<int:case_id>", methods=["GET", "POST"])
+@roles_required(*READERS)
+def case_detail(case_id: int):  # noqa: ANN201
+    case = cases.case_in_scope(db.session, scope_unit_id(), case_id)
+    if case is None:
+        abort(404)
+    form = CaseForm()
+    if request.method == "POST":
+        if current_user.role not in ("admin", "manager"):
+            abort(403)
+        if form.validate_on_submit():
+            actor = current_user.data.email
+            try:
+                _case_action(case_id, form, actor)
+            except (InvalidInput, NotFound) as exc:
+                flash(str(exc))
+            return redirect(url_for("manage.case_detail", case_id=case_id), code=303)
+        flash(_("Biểu mẫu không hợp lệ. Vui lòng tải lại trang."))
+    case = cases.case_in_scope(db.session, scope_unit_id(), case_id)
+    response = db.session.get(ResponseRow, case.response_id)
+    contact = cases.contact_for(db.session, case) if current_user.role in ("admin", "manager") else None
+    return render_template(
+        "manage/case.html",
+        case=case,
+        response=response,
+        contact=contact,
+        form=form,
+        users=cases.assignable_users(db.session, case.unit_id),
+        can_act=current_user.role in ("admin", "manager"),
+        overdue=case.state in cases.OPEN_STATES and case.due_on < _today(),
+        tz=current_app.config["FEEDBACK_TIMEZONE"],
+    )
+
+
+def _case_action(case_id: int, form: CaseForm, actor: str) -> None:
+    action = form.action.data
+    scope = scope_unit_id()
+    if action == "assign":
+        user = cases.assign(db.session, case_id, scope, form.assignee.data or "", actor)
+        link = current_app.config["FEEDBACK_PUBLIC_URL"] + url_for("manage.case_detail", case_id=case_id)
+        send_mail(
+            MailSettings.from_config(current_app.config),
+            user.email,
+            f"Phản ánh cần xử lý #{case_id}",
+            f"{actor} đã giao cho anh/chị xử lý phản ánh #{case_id}.\n\nXem và xử lý: {link}\n",
+        )
+    elif action == "due":
+        try:
+            due = date.fromisoformat(form.due_on.data or "")
+        except ValueError:
+            raise InvalidInput(_("Ngày không hợp lệ.")) from None
+        cases.set_due(db.session, case_id, scope, due, actor)
+    elif action == "note":
+        cases.add_note(db.session, case_id, scope, form.text.data or "", actor)
+    elif action in ("resolved", "dismissed"):
+        cases.close(db.session, case_id, scope, action, form.text.data or "", actor)
+    else:
+        raise InvalidInput(_("Thao tác không được hỗ trợ"))

@@ -51,5 +51,6 @@ def integrity_rules() -> IntegrityRules:
             kiosk_min_interval=timedelta(seconds=config["FEEDBACK_KIOSK_MIN_INTERVAL_SECONDS"]),
             off_hours_grace=timedelta(minutes=config["FEEDBACK_OFF_HOURS_GRACE_MINUTES"]),
             timezone=config["FEEDBACK_TIMEZONE"],
+            case_due_working_days=config["FEEDBACK_CASE_DUE_WORKING_DAYS"],
         ),
     )
