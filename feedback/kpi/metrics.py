@@ -457,3 +457,23 @@ def round1(value: float | None) -> float | None:
         raise ValueError(f"cannot round {value!r}")
     rounded = Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return float(rounded) + 0.0  # + 0.0 turns −0.0 into 0.0
+
+
+def difference_interval(
+    before_satisfied: int, before_n: int, after_satisfied: int, after_n: int, z: float = Z_95
+) -> tuple[float, float, float] | tuple[None, None, None]:
+    """The change in the satisfied share, after − before, with Newcombe's hybrid score interval (method 10).
+
+    With p₁ = before share, p₂ = after share and (l₁, u₁), (l₂, u₂) their Wilson intervals:
+    d = p₂ − p₁, low = d − √((p₂ − l₂)² + (u₁ − p₁)²), high = d + √((u₂ − p₂)² + (p₁ − l₁)²).
+    Fractions 0..1 (or −1..1 for d); (None, None, None) when either side has no answer.
+    """
+    if before_n == 0 or after_n == 0:
+        return (None, None, None)
+    p1, p2 = before_satisfied / before_n, after_satisfied / after_n
+    l1, u1 = wilson_interval(before_satisfied, before_n, z)
+    l2, u2 = wilson_interval(after_satisfied, after_n, z)
+    d = p2 - p1
+    low = d - math.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2)
+    high = d + math.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)
+    return (d, low, high)

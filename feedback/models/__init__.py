@@ -1,6 +1,7 @@
 """The data model, one module per aggregate. Importing this package registers every table."""
 
 from feedback.models.access import ApiKey
+from feedback.models.action import ImprovementAction
 from feedback.models.case import CaseNote, FollowUpCase
 from feedback.models.directory import Counter, Service, Staff, Unit
 from feedback.models.kiosk import CounterShift, KioskDevice
@@ -11,6 +12,7 @@ from feedback.models.ticket import Ticket
 from feedback.models.user import User
 
 __all__ = [
+    "ImprovementAction",
     "CaseNote",
     "FollowUpCase",
     "AnswerFact",

@@ -17,10 +17,10 @@ from feedback.kpi.metrics import INSUFFICIENT, round1
 from feedback.models import Response as ResponseRow
 from feedback.models import Staff, Unit
 from feedback.models.case import CASE_STATES
-from feedback.services import cases
+from feedback.services import actions, cases
 from feedback.services.browse import PAGE, Filters, list_responses, response_in_scope
-from feedback.services.errors import InvalidInput, NotFound
-from feedback.services.kpi import EARLIEST, GROUPINGS, LATEST, MAX_DAYS, kpi_report
+from feedback.services.errors import Forbidden, InvalidInput, NotFound
+from feedback.services.kpi import DIMENSION_ORDER, EARLIEST, GROUPINGS, LATEST, MAX_DAYS, kpi_report
 from feedback.services.kpi_rules import current_rules
 from feedback.services.mail import MailSettings, send_mail
 from feedback.services.moderation import exclude_response, restore_response
@@ -72,6 +72,10 @@ def dashboard():  # noqa: ANN201
     )
     unranked = [r for r in table.rows if r not in ranked]
     trend = weekly(db.session, root, end, TREND_WEEKS, rules)
+    marks: dict[date, list[str]] = {}
+    for action in actions.list_actions(db.session, root):
+        week = action.starts_on - timedelta(days=action.starts_on.weekday())
+        marks.setdefault(week, []).append(action.title)
     return render_template(
         "manage/dashboard.html",
         unit=unit,
@@ -85,6 +89,7 @@ def dashboard():  # noqa: ANN201
         unranked=unranked,
         dimensions=table.dimensions,
         trend=trend,
+        marks=marks,
         rules=rules,
         r1=round1,
         insufficient=INSUFFICIENT,
@@ -289,3 +294,69 @@ def _case_action(case_id: int, form: CaseForm, actor: str) -> None:
         cases.close(db.session, case_id, scope, action, form.text.data or "", actor)
     else:
         raise InvalidInput(_("Thao tác không được hỗ trợ"))
+
+
+class ActionForm(NormalisedForm):
+    unit = StringField(validators=[DataRequired(), Length(max=40)])
+    title = StringField(validators=[DataRequired(), Length(max=200)])
+    starts_on = StringField(validators=[DataRequired(), Length(max=10)])
+    dimension = StringField(validators=[DataRequired(), Length(max=40)])
+    counter = StringField(validators=[Length(max=40)])
+    service = StringField(validators=[Length(max=40)])
+    description = StringField(validators=[Length(max=4000)])
+
+
+@bp.route("/actions", methods=["GET", "POST"])
+@roles_required(*READERS)
+def action_list():  # noqa: ANN201
+    """Improvement actions (PDCA "Act") of the user's units, and a form to record one."""
+    form = ActionForm()
+    errors: list[str] = []
+    if request.method == "POST":
+        if current_user.role not in ("admin", "manager"):
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                starts_on = date.fromisoformat(form.starts_on.data)
+                action = actions.create_action(
+                    db.session,
+                    scope_unit_id(),
+                    unit_code=form.unit.data,
+                    title=form.title.data,
+                    starts_on=starts_on,
+                    dimension=form.dimension.data,
+                    counter_code=form.counter.data or None,
+                    service_code=form.service.data or None,
+                    description=form.description.data or "",
+                    actor=current_user.data.email,
+                )
+            except ValueError:
+                errors.append(_("Ngày không hợp lệ."))
+            except (InvalidInput, NotFound, Forbidden) as exc:
+                errors.append(str(exc))
+            else:
+                return redirect(url_for("manage.action_detail", action_id=action.id), code=303)
+        else:
+            errors.append(_("Vui lòng điền tiêu đề, đơn vị, ngày bắt đầu và tiêu chí."))
+    root = db.session.get(Unit, scope_unit_id())
+    return render_template(
+        "manage/actions.html",
+        rows=actions.list_actions(db.session, scope_unit_id()),
+        form=form,
+        errors=errors,
+        can_act=current_user.role in ("admin", "manager"),
+        root=root,
+        dimensions=DIMENSION_ORDER,
+        today=_today(),
+    ), 422 if errors else 200
+
+
+@bp.get("/actions/<int:action_id>")
+@roles_required(*READERS)
+def action_detail(action_id: int):  # noqa: ANN201
+    action = actions.action_in_scope(db.session, scope_unit_id(), action_id)
+    if action is None:
+        abort(404)
+    comparison = actions.compare(db.session, action, _today())
+    unit = db.session.get(Unit, action.unit_id)
+    return render_template("manage/action.html", action=action, unit=unit, comparison=comparison, r1=round1)

@@ -21,6 +21,7 @@ from feedback.kpi import (
     Tally,
     adjusted_index,
     band,
+    difference_interval,
     dimension_result,
     nps,
     response_rate,
@@ -487,3 +488,19 @@ def test_adjusted_lies_between_index_and_parent(dimensions, parent, n, m):
     assert 0 <= index <= 100
     adjusted = adjusted_index(index, n, parent, rules)
     assert min(index, parent) <= adjusted <= max(index, parent)
+
+
+def test_difference_interval_worked_by_hand():
+    # Before 6/10 satisfied, after 9/10; z = 1.96, z² = 3.8416.
+    # Wilson 6/10: centre 0.6 + 3.8416/20 = 0.79208; margin 1.96·√(0.024 + 0.009604) = 0.359295;
+    #   ÷ 1.38416 -> (0.312670, 0.831822).
+    # Wilson 9/10: centre 1.09208; margin 1.96·√(0.009 + 0.009604) = 0.267338 -> (0.595843, 0.982125).
+    # d = 0.3; low = 0.3 − √((0.9 − 0.595843)² + (0.831822 − 0.6)²) = 0.3 − √0.146253 = −0.082430;
+    # high = 0.3 + √((0.982125 − 0.9)² + (0.6 − 0.312670)²) = 0.3 + √0.089304 = 0.598838.
+    d, low, high = difference_interval(6, 10, 9, 10)
+    assert d == pytest.approx(0.3)
+    assert low == pytest.approx(-0.082430, abs=1e-5)
+    assert high == pytest.approx(0.598838, abs=1e-5)
+    assert difference_interval(0, 0, 3, 4) == (None, None, None)
+    same = difference_interval(5, 10, 5, 10)
+    assert same[0] == 0 and same[1] < 0 < same[2]
