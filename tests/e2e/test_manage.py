@@ -59,6 +59,15 @@ def test_manager_dashboard_and_responses(open_page, live_server, accounts, scree
     expect(page.get_by_role("heading", level=1)).to_have_text("Phiếu đánh giá")
     screenshot(page, f"manage-responses-{width}")
     check_axe(page, f"the responses page at {width} px")
+    page.goto(live_server("/manage/cases"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Phản ánh cần xử lý")
+    check_axe(page, f"the cases page at {width} px")
+    page.goto(live_server("/manage/actions"))
+    page.fill("#title", f"Niêm yết lại phí, lệ phí ({width})")
+    page.get_by_role("button", name="Ghi hành động").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Niêm yết lại phí, lệ phí ({width})")
+    screenshot(page, f"manage-action-{width}")
+    check_axe(page, f"an improvement action at {width} px")
     assert not visit.blocked and not visit.errors, (visit.blocked, visit.errors)
 
 
