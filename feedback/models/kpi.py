@@ -41,6 +41,12 @@ class AnswerFact(Base):
     n: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
     satisfied: Mapped[int] = mapped_column(Integer, default=0)
+    # How many answered each level (l4, l5 stay 0 on the three-level scale): the distribution charts.
+    l1: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    l2: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    l3: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    l4: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    l5: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ResponseFact(Base):

@@ -59,7 +59,7 @@ def _facts_of(group: dict, status: str, suspect: bool, rated: Iterable[Rated]): 
             answers.append(
                 (
                     {**group, "dimension": r.dimension, "k": r.k, "suspect": suspect},
-                    {"n": 1, "total": r.level, "satisfied": 1 if satisfied(r.level, r.k) else 0},
+                    {"n": 1, "total": r.level, "satisfied": 1 if satisfied(r.level, r.k) else 0, f"l{r.level}": 1},
                 )
             )
     return response_key, answers
@@ -115,7 +115,7 @@ def rebuild(
     for model in (AnswerFact, ResponseFact):
         session.execute(delete(model).where(*_day_range(model, start, end)))
     response_totals: dict[tuple, int] = defaultdict(int)
-    answer_totals: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
+    answer_totals: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     scales = {
         qid: (dimension, RATING_SCALES[qtype])
         for qid, dimension, qtype in session.execute(
@@ -167,16 +167,14 @@ def rebuild(
             response_totals[tuple(response_key.items())] += 1
             for key, inc in answers:
                 totals = answer_totals[tuple(key.items())]
-                totals[0] += inc["n"]
-                totals[1] += inc["total"]
-                totals[2] += inc["satisfied"]
+                for name, value in inc.items():
+                    totals[name] += value
         read += len(responses)
     rows = [{**dict(key), "responses": count} for key, count in response_totals.items()]
     for chunk in _chunks(rows, 1000):
         session.execute(ResponseFact.__table__.insert(), chunk)
-    answer_rows = [
-        {**dict(key), "n": n, "total": total, "satisfied": sat} for key, (n, total, sat) in answer_totals.items()
-    ]
+    levels = {f"l{level}": 0 for level in range(1, 6)}
+    answer_rows = [{**dict(key), **levels, **totals} for key, totals in answer_totals.items()]
     for chunk in _chunks(answer_rows, 1000):
         session.execute(AnswerFact.__table__.insert(), chunk)
     return read, len(rows) + len(answer_rows)

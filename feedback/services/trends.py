@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from feedback.kpi.metrics import KpiRules, Tally, satisfaction_index
 from feedback.models import AnswerFact, ResponseFact
+from feedback.services.kpi import DIMENSION_ORDER
 from feedback.services.scope import subtree_ids
 
 
@@ -72,3 +73,30 @@ def weekly(session: Session, unit_id: int, end: date, weeks: int, rules: KpiRule
                 chosen[dimension] = tally
         points.append(Point(week, counts.get(week, 0), satisfaction_index(chosen, rules) if chosen else None))
     return points
+
+
+def distribution(session: Session, unit_id: int, start: date, end: date, rules: KpiRules) -> dict[str, dict]:
+    """Per dimension and scale: how many answered each level in the period, over the unit's subtree."""
+    stmt = (
+        select(
+            AnswerFact.dimension,
+            AnswerFact.k,
+            func.sum(AnswerFact.n),
+            func.sum(AnswerFact.l1),
+            func.sum(AnswerFact.l2),
+            func.sum(AnswerFact.l3),
+            func.sum(AnswerFact.l4),
+            func.sum(AnswerFact.l5),
+        )
+        .where(AnswerFact.day >= start, AnswerFact.day <= end, AnswerFact.unit_id.in_(subtree_ids(session, unit_id)))
+        .group_by(AnswerFact.dimension, AnswerFact.k)
+    )
+    if not rules.count_flagged:
+        stmt = stmt.where(AnswerFact.suspect.is_(False))
+    result: dict[str, dict] = {}
+    for dimension, k, n, *levels in session.execute(stmt):
+        counts = {level: int(levels[level - 1] or 0) for level in range(int(k), 0, -1)}
+        key = dimension if dimension not in result else f"{dimension} ({k})"
+        result[key] = {"k": int(k), "n": int(n or 0), "levels": counts}
+    order = {name: i for i, name in enumerate(DIMENSION_ORDER)}
+    return dict(sorted(result.items(), key=lambda item: (order.get(item[0].split(" ")[0], 99), item[0])))

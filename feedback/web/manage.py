@@ -24,7 +24,7 @@ from feedback.services.kpi import DIMENSION_ORDER, EARLIEST, GROUPINGS, LATEST, 
 from feedback.services.kpi_rules import current_rules
 from feedback.services.mail import MailSettings, send_mail
 from feedback.services.moderation import exclude_response, restore_response
-from feedback.services.trends import weekly
+from feedback.services.trends import distribution, weekly
 from feedback.web.access import READERS, roles_required, scope_unit_id
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
@@ -72,6 +72,7 @@ def dashboard():  # noqa: ANN201
     )
     unranked = [r for r in table.rows if r not in ranked]
     trend = weekly(db.session, root, end, TREND_WEEKS, rules)
+    spread = distribution(db.session, root, start, end, rules)
     marks: dict[date, list[str]] = {}
     for action in actions.list_actions(db.session, root):
         week = action.starts_on - timedelta(days=action.starts_on.weekday())
@@ -90,6 +91,7 @@ def dashboard():  # noqa: ANN201
         dimensions=table.dimensions,
         trend=trend,
         marks=marks,
+        spread=spread,
         rules=rules,
         r1=round1,
         insufficient=INSUFFICIENT,

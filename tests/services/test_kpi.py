@@ -157,7 +157,7 @@ def _facts(session):
             f.suspect,
             f.n,
             f.total,
-            f.satisfied,
+            f.satisfied, f.l1, f.l2, f.l3, f.l4, f.l5,
         )
         for f in session.scalars(select(AnswerFact))
         if f.n

@@ -216,3 +216,10 @@ def test_exclude_and_restore_from_the_browser(client, org, session, factories):
         viewer.post(f"/manage/responses/{theirs}/exclude", data={"csrf_token": token, "reason": "x"}).status_code == 403
     )
     assert "Loại khỏi KPI" not in viewer.get("/manage/responses").get_data(as_text=True)
+
+
+def test_the_dashboard_shows_how_people_answered(client, org):
+    sign_in(client, "tinh@p.vn")
+    body = client.get("/manage/").get_data(as_text=True)
+    # Two responses, both overall 4 ("Hài lòng"): 2 of 2.
+    assert "Phân bố câu trả lời" in body and "Hài lòng: 2 (100.0%)" in body and "Rất hài lòng: 0 (0.0%)" in body
