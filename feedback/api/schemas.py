@@ -79,6 +79,9 @@ class KpiRowModel(BaseModel):
     excluded: int
     suspect: int
     dimensions: dict[str, DimensionFigures]
+    cases_opened: int | None = Field(None, description="Unit rows: follow-up cases opened in the period")
+    cases_on_time: int | None = Field(None, description="Unit rows: of those, resolved by their due date")
+    case_median_hours: float | None = Field(None, description="Unit rows: median hours from opening to closing")
 
 
 class KpiDocument(BaseModel):

@@ -37,6 +37,9 @@ DEFINITIONS = {
     "Responses / transactions × 100 where volumes are known",
     "excluded": "Số phiếu bị loại (có lý do) · Responses excluded by a manager, with a reason",
     "suspect": "Số phiếu hợp lệ có cờ kiểm tra · Valid responses carrying an integrity flag",
+    "cases_opened": "Phản ánh mở trong kỳ (dòng đơn vị) · Follow-up cases opened in the period (unit rows)",
+    "cases_on_time": "Phản ánh đã giải quyết đúng hạn · Of those, resolved by their due date",
+    "case_median_hours": "Trung vị số giờ từ khi mở đến khi đóng · Median hours from opening to closing",
     "_n": "Số câu trả lời cho tiêu chí · Answers to this dimension",
     "_mean": "Mức trung bình · Mean level",
     "_score": "(mean − 1)/(k − 1) × 100",
@@ -60,8 +63,15 @@ def _mean(value: float | None) -> float | None:
     return float(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
+RESPONSIVENESS_COLUMNS = ("cases_opened", "cases_on_time", "case_median_hours")
+
+
+def _base(report: KpiReport) -> tuple[str, ...]:
+    return BASE_COLUMNS + (RESPONSIVENESS_COLUMNS if report.group_by == "unit" else ())
+
+
 def kpi_columns(report: KpiReport) -> list[str]:
-    return list(BASE_COLUMNS) + [f"{d}_{f}" for d in report.dimensions for f in DIMENSION_FIELDS]
+    return list(_base(report)) + [f"{d}_{f}" for d in report.dimensions for f in DIMENSION_FIELDS]
 
 
 def kpi_records(report: KpiReport) -> list[dict[str, Any]]:
@@ -92,6 +102,12 @@ def kpi_records(report: KpiReport) -> list[dict[str, Any]]:
                 "dimensions": dimensions,
             }
         )
+        if report.group_by == "unit":
+            records[-1].update(
+                cases_opened=row.cases_opened,
+                cases_on_time=row.cases_on_time,
+                case_median_hours=round1(row.case_median_hours),
+            )
     return records
 
 
@@ -107,7 +123,7 @@ def kpi_document(report: KpiReport) -> dict[str, Any]:
 
 def flat_rows(report: KpiReport) -> Iterator[list[Any]]:
     for record in kpi_records(report):
-        values = [record[c] for c in BASE_COLUMNS]
+        values = [record[c] for c in _base(report)]
         for dimension in report.dimensions:
             fields = record["dimensions"].get(dimension)
             values.extend(fields[f] if fields else None for f in DIMENSION_FIELDS)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -53,6 +53,10 @@ class KpiRow:
     excluded: int
     suspect: int
     dimensions: dict[str, DimensionResult] = field(default_factory=dict)
+    # Unit rows only: follow-up of negative feedback opened in the period (issue 5's responsiveness).
+    cases_opened: int | None = None
+    cases_on_time: int | None = None
+    case_median_hours: float | None = None
 
 
 @dataclass
@@ -332,6 +336,8 @@ def kpi_report(
                     volumes.get(service.id),
                 )
             )
+    if group_by == "unit":
+        _add_responsiveness(session, rows, units, subtree, date_from, date_to)
     rows.sort(key=lambda r: r.key)
     seen = {d for r in rows for d in r.dimensions}
     dimensions = [d for d in DIMENSION_ORDER if d in seen] + sorted(seen - set(DIMENSION_ORDER))
@@ -358,3 +364,36 @@ def _units_of(
     for group, unit_id in session.execute(stmt):
         result[group].append(unit_id)
     return result
+
+
+def _add_responsiveness(session: Session, rows: list[KpiRow], units, subtree, start: date, end: date) -> None:  # noqa: ANN001
+    """Cases opened in the period per unit subtree, how many were resolved by their due date, and the
+    median hours from opening to closing (resolved or dismissed)."""
+    from statistics import median
+    from zoneinfo import ZoneInfo
+
+    from feedback.models import FollowUpCase
+
+    zone = ZoneInfo("Asia/Ho_Chi_Minh")
+    low = datetime.combine(start, time.min, zone)
+    high = datetime.combine(end + timedelta(days=1), time.min, zone)
+    by_unit: dict[int, list[tuple[bool, float | None]]] = defaultdict(list)
+    for case in session.scalars(
+        select(FollowUpCase).where(FollowUpCase.opened_at >= low, FollowUpCase.opened_at < high)
+    ):
+        hours = None
+        if case.closed_at is not None:
+            hours = (case.closed_at - case.opened_at).total_seconds() / 3600
+        on_time = (
+            case.state == "resolved"
+            and case.closed_at is not None
+            and (case.closed_at.astimezone(zone).date() <= case.due_on)
+        )
+        by_unit[case.unit_id].append((on_time, hours))
+    code_to_id = {u.code: u.id for u in units.values()}
+    for row in rows:
+        members = [(on_time, hours) for m in subtree(code_to_id[row.key]) for on_time, hours in by_unit.get(m, ())]
+        row.cases_opened = len(members)
+        row.cases_on_time = sum(1 for on_time, _h in members if on_time)
+        durations = [h for _t, h in members if h is not None]
+        row.case_median_hours = median(durations) if durations else None

@@ -148,3 +148,21 @@ def test_daily_digest_emails_managers_of_the_unit(app, cli, session, org, smtp):
     message = email.message_from_bytes(smtp.messages[0].content)
     assert "Chờ quá lâu" in message.get_payload(decode=True).decode("utf-8")
     assert cli("cases", "digest", "--day", "yesterday").exit_code == 2
+
+
+def test_unit_rows_of_the_kpi_carry_responsiveness(client, session, org, app):
+    from feedback.kpi.metrics import KpiRules
+    from feedback.services.cases import close
+    from feedback.services.kpi import kpi_report
+
+    rate(session, org, "QA", 1)
+    rate(session, org, "QA", 1)
+    first, _second = session.scalars(select(FollowUpCase.id).order_by(FollowUpCase.id)).all()
+    scope = session.scalar(select(FollowUpCase.unit_id))
+    close(session, first, scope, "resolved", "Đã gọi lại", "a@p.vn")
+    report = kpi_report(session, scope_unit_id=scope, date_from=date(2026, 3, 1), date_to=date(2026, 3, 31),
+                        group_by="unit", rules=KpiRules())
+    row = report.rows[0]
+    # Both opened on 6 March; one closed today, long after its due date of 11 March: not on time.
+    assert (row.cases_opened, row.cases_on_time) == (2, 0)
+    assert row.case_median_hours > 24
