@@ -58,6 +58,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from feedback.models._types import UTCDateTime  # noqa: E402
 from feedback.services.demo import FIXED_HOLIDAYS, LUNAR_NEW_YEAR  # noqa: E402
+from feedback.services.text import fold  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/feedback_scale"
@@ -90,6 +91,7 @@ RESPONSE_COLUMNS = (
     "submitted_at",
     "language",
     "comment",
+    "comment_folded",
     "status",
     "excluded_reason",
     "excluded_by",
@@ -342,6 +344,7 @@ def generate(
     counter_unit = [c[2] for c in d.counters]
     counter_id = [c[0] for c in d.counters]
     comments_vi, comments_en = COMMENTS["vi"], COMMENTS["en"]
+    folded = {c: fold(c) for pool in COMMENTS.values() for c in pool}  # as a submit stores it, for search
     response_id = answer_id = flag_id = 0
     base = 4.1
     for day, count in days:
@@ -436,6 +439,7 @@ def generate(
                     submitted,
                     "en" if english else "vi",
                     comment,
+                    folded.get(comment),
                     status,
                     reason,
                     by,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from urllib.parse import unquote_plus
 from datetime import UTC, date, datetime
+from urllib.parse import unquote_plus
 
 import pytest
 from sqlalchemy import select
