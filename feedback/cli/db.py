@@ -34,6 +34,26 @@ def upgrade_database(revision: str = "head") -> None:
         command.upgrade(alembic_config(connection), revision)
     ensure_builtin_templates(db.session)
     ensure_default_rules(db.session)
+    _rebuild_summaries_if_missing()
+
+
+def _rebuild_summaries_if_missing() -> None:
+    """A migration that recreates the (derived) summary tables leaves them empty: refill them here."""
+    from sqlalchemy import func, select
+
+    from feedback.db import write_transaction
+    from feedback.models import Response as ResponseRow
+    from feedback.models import ResponseFact
+    from feedback.services import summaries
+
+    session = db.session
+    if session.scalar(select(func.count()).select_from(ResponseFact)) == 0 and session.scalar(
+        select(func.count()).select_from(ResponseRow)
+    ):
+        with write_transaction(session):
+            read, _rows = summaries.rebuild(session, tz=current_app.config["FEEDBACK_TIMEZONE"])
+        click.echo(f"rebuilt the daily summaries from {read} responses")
+    session.rollback()
 
 
 @click.group("db", help="Database schema.")

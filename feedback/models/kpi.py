@@ -17,7 +17,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from feedback.db import Base
 from feedback.models._types import UTCDateTime, utcnow
 
-GROUP_COLUMNS = ("day", "unit_id", "counter_id", "staff_id", "service_id")
+GROUP_COLUMNS = ("grain", "day", "unit_id", "counter_id", "staff_id", "service_id")
+# Each response is summed at four grains, so a KPI call reads only the rows of the grouping it asks
+# for: (day, unit) | (day, unit, counter) | (day, unit, staff) | (day, unit, service). Columns that a
+# grain does not use are 0.
+GRAINS = ("unit", "counter", "staff", "service")
 
 
 class AnswerFact(Base):
@@ -26,10 +30,11 @@ class AnswerFact(Base):
     __tablename__ = "fact_answer_daily"
     __table_args__ = (
         UniqueConstraint(*GROUP_COLUMNS, "dimension", "k", "suspect", name="uq_fact_answer_daily_key"),
-        Index("ix_fact_answer_daily_day_unit", "day", "unit_id"),
+        Index("ix_fact_answer_daily_grain_day_unit", "grain", "day", "unit_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    grain: Mapped[str] = mapped_column(String(8))
     day: Mapped[date] = mapped_column(Date)
     unit_id: Mapped[int] = mapped_column(Integer)
     counter_id: Mapped[int] = mapped_column(Integer)
@@ -55,10 +60,11 @@ class ResponseFact(Base):
     __tablename__ = "fact_response_daily"
     __table_args__ = (
         UniqueConstraint(*GROUP_COLUMNS, "status", "suspect", name="uq_fact_response_daily_key"),
-        Index("ix_fact_response_daily_day_unit", "day", "unit_id"),
+        Index("ix_fact_response_daily_grain_day_unit", "grain", "day", "unit_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    grain: Mapped[str] = mapped_column(String(8))
     day: Mapped[date] = mapped_column(Date)
     unit_id: Mapped[int] = mapped_column(Integer)
     counter_id: Mapped[int] = mapped_column(Integer)

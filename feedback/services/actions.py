@@ -122,6 +122,8 @@ def _window(session: Session, action: ImprovementAction, start: date, end: date)
     stmt = select(
         func.sum(AnswerFact.n), func.sum(AnswerFact.satisfied), func.sum(AnswerFact.total), func.max(AnswerFact.k)
     ).where(
+        # A counter or service action reads that grain; the counter wins when both are set.
+        AnswerFact.grain == ("counter" if action.counter_id else "service" if action.service_id else "unit"),
         AnswerFact.unit_id.in_(subtree_ids(session, action.unit_id)),
         AnswerFact.dimension == action.dimension,
         AnswerFact.day >= start,
@@ -129,7 +131,7 @@ def _window(session: Session, action: ImprovementAction, start: date, end: date)
     )
     if action.counter_id:
         stmt = stmt.where(AnswerFact.counter_id == action.counter_id)
-    if action.service_id:
+    elif action.service_id:
         stmt = stmt.where(AnswerFact.service_id == action.service_id)
     n, satisfied, total, k = session.execute(stmt).one()
     return Window(start, end, int(n or 0), int(satisfied or 0), int(total or 0), int(k) if k else None)

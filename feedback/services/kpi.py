@@ -133,7 +133,7 @@ class _Period:
                 func.sum(AnswerFact.total),
                 func.sum(AnswerFact.satisfied),
             )
-            .where(AnswerFact.day >= self.start, AnswerFact.day <= self.end, *where)
+            .where(AnswerFact.grain == _grain(column), AnswerFact.day >= self.start, AnswerFact.day <= self.end, *where)
             .group_by(column, AnswerFact.dimension, AnswerFact.k)
         )
         if not self.rules.count_flagged:
@@ -148,7 +148,12 @@ class _Period:
         """{group id: _Counts}: valid responses that count, excluded ones, and flagged valid ones."""
         stmt = (
             select(column, ResponseFact.status, ResponseFact.suspect, func.sum(ResponseFact.responses))
-            .where(ResponseFact.day >= self.start, ResponseFact.day <= self.end, *where)
+            .where(
+                ResponseFact.grain == _grain(column),
+                ResponseFact.day >= self.start,
+                ResponseFact.day <= self.end,
+                *where,
+            )
             .group_by(column, ResponseFact.status, ResponseFact.suspect)
         )
         result: dict[int, _Counts] = defaultdict(_Counts)
@@ -290,6 +295,7 @@ def kpi_report(
                 select(ResponseFact.staff_id)
                 .distinct()
                 .where(
+                    ResponseFact.grain == "staff",
                     ResponseFact.unit_id.in_(scope),
                     ResponseFact.day >= date_from,
                     ResponseFact.day <= date_to,
@@ -344,6 +350,11 @@ def kpi_report(
     return KpiReport(date_from, date_to, group_by, rules, rows, dimensions)
 
 
+def _grain(column) -> str:  # noqa: ANN001
+    """The summary grain a group column is read at: unit_id -> "unit", staff_id -> "staff", …"""
+    return column.key.removesuffix("_id")
+
+
 def _units_of(
     session: Session,
     column,
@@ -356,7 +367,13 @@ def _units_of(
     stmt = (
         select(column, ResponseFact.unit_id)
         .distinct()
-        .where(column.in_(ids), ResponseFact.day >= start, ResponseFact.day <= end, ResponseFact.status == "valid")
+        .where(
+            ResponseFact.grain == _grain(column),
+            column.in_(ids),
+            ResponseFact.day >= start,
+            ResponseFact.day <= end,
+            ResponseFact.status == "valid",
+        )
     )
     if scope is not None:
         stmt = stmt.where(ResponseFact.unit_id.in_(scope))

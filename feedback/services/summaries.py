@@ -50,39 +50,59 @@ def _group(response: Response, tz: str) -> dict:
     }
 
 
+LEVELS = {f"l{level}": 0 for level in range(1, 6)}
+
+
+def _grains(group: dict) -> list[dict]:
+    """The group keys of one response at each grain (a grain it has nothing for is skipped)."""
+    base = {"day": group["day"], "unit_id": group["unit_id"], "counter_id": 0, "staff_id": 0, "service_id": 0}
+    keys = [{**base, "grain": "unit"}]
+    for grain, column in (("counter", "counter_id"), ("staff", "staff_id"), ("service", "service_id")):
+        if group[column]:
+            keys.append({**base, "grain": grain, column: group[column]})
+    return keys
+
+
 def _facts_of(group: dict, status: str, suspect: bool, rated: Iterable[Rated]):  # noqa: ANN202
-    """(response fact key, answer fact increments) for one response."""
-    response_key = {**group, "status": status, "suspect": suspect}
+    """(response fact keys, [(answer fact key, increments)]) for one response, at every grain."""
+    keys = _grains(group)
+    response_keys = [{**key, "status": status, "suspect": suspect} for key in keys]
     answers = []
     if status == "valid":
         for r in rated:
-            answers.append(
-                (
-                    {**group, "dimension": r.dimension, "k": r.k, "suspect": suspect},
-                    {"n": 1, "total": r.level, "satisfied": 1 if satisfied(r.level, r.k) else 0, f"l{r.level}": 1},
-                )
-            )
-    return response_key, answers
+            increments = {
+                "n": 1,
+                "total": r.level,
+                "satisfied": 1 if satisfied(r.level, r.k) else 0,
+                **LEVELS,
+                f"l{r.level}": 1,
+            }
+            for key in keys:
+                answers.append(({**key, "dimension": r.dimension, "k": r.k, "suspect": suspect}, increments))
+    return response_keys, answers
 
 
-def _upsert(session: Session, model, key: dict, increments: dict, sign: int) -> None:  # noqa: ANN001
+def _upsert(session: Session, model, rows: list[tuple[dict, dict]], sign: int) -> None:  # noqa: ANN001
+    """Add the increments to each keyed row, creating it if needed: one statement for all rows."""
+    if not rows:
+        return
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    values = {**key, **{name: sign * value for name, value in increments.items()}}
-    statement = insert(model).values(**values)
+    values = [{**key, **{name: sign * value for name, value in increments.items()}} for key, increments in rows]
+    statement = insert(model).values(values)
+    key_columns, counters = list(rows[0][0]), list(rows[0][1])
     statement = statement.on_conflict_do_update(
-        index_elements=list(key),
-        set_={name: getattr(model, name) + getattr(statement.excluded, name) for name in increments},
+        index_elements=key_columns,
+        set_={name: getattr(model, name) + getattr(statement.excluded, name) for name in counters},
     )
     session.execute(statement)
 
 
 def record(session: Session, response: Response, rated: Iterable[Rated], sign: int = 1, tz: str = DEFAULT_TZ) -> None:
     """Add (sign 1) or remove (sign -1) one response's contribution, inside the caller's transaction."""
-    response_key, answers = _facts_of(_group(response, tz), response.status, response.suspect, rated)
-    _upsert(session, ResponseFact, response_key, {"responses": 1}, sign)
-    for key, increments in answers:
-        _upsert(session, AnswerFact, key, increments, sign)
+    response_keys, answers = _facts_of(_group(response, tz), response.status, response.suspect, rated)
+    _upsert(session, ResponseFact, [(key, {"responses": 1}) for key in response_keys], sign)
+    _upsert(session, AnswerFact, answers, sign)
 
 
 def rated_answers(session: Session, response_id: int) -> list[Rated]:
@@ -163,8 +183,9 @@ def rebuild(
                 "staff_id": r.staff_id or 0,
                 "service_id": r.service_id or 0,
             }
-            response_key, answers = _facts_of(group, r.status, r.suspect, by_response.get(r.id, ()))
-            response_totals[tuple(response_key.items())] += 1
+            response_keys, answers = _facts_of(group, r.status, r.suspect, by_response.get(r.id, ()))
+            for response_key in response_keys:
+                response_totals[tuple(response_key.items())] += 1
             for key, inc in answers:
                 totals = answer_totals[tuple(key.items())]
                 for name, value in inc.items():
@@ -173,8 +194,7 @@ def rebuild(
     rows = [{**dict(key), "responses": count} for key, count in response_totals.items()]
     for chunk in _chunks(rows, 1000):
         session.execute(ResponseFact.__table__.insert(), chunk)
-    levels = {f"l{level}": 0 for level in range(1, 6)}
-    answer_rows = [{**dict(key), **levels, **totals} for key, totals in answer_totals.items()]
+    answer_rows = [{**dict(key), **LEVELS, **totals} for key, totals in answer_totals.items()]
     for chunk in _chunks(answer_rows, 1000):
         session.execute(AnswerFact.__table__.insert(), chunk)
     return read, len(rows) + len(answer_rows)

@@ -36,7 +36,9 @@ def weekly(session: Session, unit_id: int, end: date, weeks: int, rules: KpiRule
             func.sum(AnswerFact.total),
             func.sum(AnswerFact.satisfied),
         )
-        .where(AnswerFact.day >= first, AnswerFact.day <= end, AnswerFact.unit_id.in_(units))
+        .where(
+            AnswerFact.grain == "unit", AnswerFact.day >= first, AnswerFact.day <= end, AnswerFact.unit_id.in_(units)
+        )
         .group_by(AnswerFact.day, AnswerFact.dimension, AnswerFact.k)
     )
     if not rules.count_flagged:
@@ -50,6 +52,7 @@ def weekly(session: Session, unit_id: int, end: date, weeks: int, rules: KpiRule
     responses = (
         select(ResponseFact.day, func.sum(ResponseFact.responses))
         .where(
+            ResponseFact.grain == "unit",
             ResponseFact.day >= first,
             ResponseFact.day <= end,
             ResponseFact.unit_id.in_(units),
@@ -88,7 +91,12 @@ def distribution(session: Session, unit_id: int, start: date, end: date, rules: 
             func.sum(AnswerFact.l4),
             func.sum(AnswerFact.l5),
         )
-        .where(AnswerFact.day >= start, AnswerFact.day <= end, AnswerFact.unit_id.in_(subtree_ids(session, unit_id)))
+        .where(
+            AnswerFact.grain == "unit",
+            AnswerFact.day >= start,
+            AnswerFact.day <= end,
+            AnswerFact.unit_id.in_(subtree_ids(session, unit_id)),
+        )
         .group_by(AnswerFact.dimension, AnswerFact.k)
     )
     if not rules.count_flagged:

@@ -147,6 +147,7 @@ def test_scope_and_bad_parameters(session, tree):
 def _facts(session):
     answers = sorted(
         (
+            f.grain,
             f.day,
             f.unit_id,
             f.counter_id,
@@ -157,13 +158,18 @@ def _facts(session):
             f.suspect,
             f.n,
             f.total,
-            f.satisfied, f.l1, f.l2, f.l3, f.l4, f.l5,
+            f.satisfied,
+            f.l1,
+            f.l2,
+            f.l3,
+            f.l4,
+            f.l5,
         )
         for f in session.scalars(select(AnswerFact))
         if f.n
     )
     responses = sorted(
-        (f.day, f.unit_id, f.counter_id, f.staff_id, f.service_id, f.status, f.suspect, f.responses)
+        (f.grain, f.day, f.unit_id, f.counter_id, f.staff_id, f.service_id, f.status, f.suspect, f.responses)
         for f in session.scalars(select(ResponseFact))
         if f.responses
     )
@@ -202,6 +208,7 @@ def test_rebuild_gives_the_same_summaries_as_the_incremental_path(session, tree,
     summaries.rebuild(session)
     session.commit()
     assert _facts(session) == incremental
+    assert {row[0] for row in incremental[0]} == {"unit", "counter", "service"}
     summaries.rebuild(session, DAY, DAY)  # a partial range leaves other days alone
     session.commit()
     assert _facts(session) == incremental
