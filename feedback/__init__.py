@@ -53,6 +53,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from feedback.api import bp as api_bp
+    from feedback.web.admin import bp as admin_bp
     from feedback.web.auth import bp as auth_bp
     from feedback.web.health import bp as health_bp
     from feedback.web.kiosk import bp as kiosk_bp
@@ -61,7 +62,7 @@ def register_blueprints(app: Flask) -> None:
     from feedback.web.public import bp as public_bp
     from feedback.web.tickets import bp as tickets_bp
 
-    for blueprint in (public_bp, tickets_bp, kiosk_bp, posters_bp, auth_bp, manage_bp, api_bp, health_bp):
+    for blueprint in (public_bp, tickets_bp, kiosk_bp, posters_bp, auth_bp, manage_bp, admin_bp, api_bp, health_bp):
         app.register_blueprint(blueprint)
 
 
