@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 PASSWORD = "Mat-khau-quan-ly-2026"
 USERS = (
+    ("quantri@e2e.vn", "admin", "KH", None),
     ("tinh@e2e.vn", "manager", "KH", None),
     ("xem@e2e.vn", "viewer", "KH-P-NHATRANG", None),
     ("canbo@e2e.vn", "staff", "KH-SXD", "CB0001"),
@@ -84,3 +85,26 @@ def test_viewer_and_staff_see_their_share(open_page, live_server, accounts, scre
     check_axe(staff.page, "the staff member's own page")
     staff.page.goto(live_server("/manage/responses"))
     assert "Phiếu đánh giá" not in staff.page.title()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_administration_pages(open_page, live_server, accounts, screenshot, check_axe, width):  # noqa: ANN001
+    visit = open_page(viewport={"width": width, "height": 900})
+    sign_in(visit, live_server, "quantri@e2e.vn")
+    page = visit.page
+    for path in (
+        "/manage/admin/",
+        "/manage/admin/audit",
+        "/manage/admin/users",
+        "/manage/admin/keys",
+        "/manage/admin/templates",
+        "/manage/admin/rules",
+        "/manage/admin/directory?kind=counters",
+        "/manage/admin/directory/import",
+    ):
+        response = page.goto(live_server(path))
+        assert response.status == 200, path
+        name = path.strip("/").replace("/", "-").split("?")[0] or "admin"
+        screenshot(page, f"{name}-{width}")
+        check_axe(page, f"{path} at {width} px")
+    assert not visit.blocked and not visit.errors, (visit.blocked, visit.errors)
