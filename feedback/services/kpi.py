@@ -221,14 +221,29 @@ def kpi_report(
     period = _Period(session, date_from, date_to, rules)
     direct = period.answers(AnswerFact.unit_id)
 
+    # Many groups share a parent (every staff member of one ward): merge and score each parent once.
+    merged: dict[frozenset[int], Tallies] = {}
+    scored: dict[int, float | None] = {}
+
     def unit_tallies(unit_ids) -> Tallies:  # noqa: ANN001
-        return _merge(*(direct.get(u, {}) for u in unit_ids))
+        key = frozenset(unit_ids)
+        tallies = merged.get(key)
+        if tallies is None:
+            tallies = merged[key] = _merge(*(direct.get(u, {}) for u in key))
+        return tallies
+
+    def parent_index_of(parent: Tallies | None) -> float | None:
+        if parent is None:
+            return None
+        if id(parent) not in scored:
+            scored[id(parent)] = _index(parent, rules)
+        return scored[id(parent)]
 
     def row(
         key: str, name: str, tallies: Tallies, counts: _Counts, parent: Tallies | None, transactions: int | None
     ) -> KpiRow:
         index = _index(tallies, rules)
-        parent_index = _index(parent, rules) if parent is not None else None
+        parent_index = parent_index_of(parent)
         adjusted = adjusted_index(index, counts.valid, parent_index, rules)
         return KpiRow(
             key=key,
