@@ -50,13 +50,13 @@ def register_extensions(app: Flask) -> None:
     # Set after init_app so the store exists and a test can switch limits on for a while.
     limiter.enabled = app.config["FEEDBACK_RATELIMIT_ENABLED"]
 
-    from flask import request
-
-    @limiter.request_filter
-    def _pages_are_not_limited() -> bool:
-        # Every limit is on a POST/PUT, or on the API: skip the limiter's work on the citizen's GET,
-        # the hottest request of the product (about an eighth of its cost).
-        return request.method in ("GET", "HEAD") and not request.path.startswith("/api/")
+    # No default limits: every limit is a decorator on its route (or checked in a view), and the
+    # decorators check themselves. The per-request middleware check only cost the hot citizen GET.
+    app.before_request_funcs[None] = [
+        f
+        for f in app.before_request_funcs.get(None, [])
+        if getattr(f, "__func__", None) is not type(limiter)._check_request_limit
+    ]
 
 
 def register_blueprints(app: Flask) -> None:

@@ -9,6 +9,7 @@ import uuid
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
+from limits import parse as parse_limit
 from markupsafe import escape
 
 from feedback.extensions import db, limiter
@@ -44,17 +45,27 @@ def counter_or_page(code: str) -> CounterView | tuple[str, int]:
     return counter
 
 
-def _has_device_cookie() -> bool:
-    return bool(request.cookies.get(DEVICE_COOKIE))
+# Limits only at machine scale: many honest citizens share one address (mobile carrier NAT, an
+# office's Wi-Fi), so gaming is flagged for review rather than blocked. A browser that keeps its
+# device cookie is limited on its own; one that does not falls back to its address. They are checked
+# in the POST branch, through the limiter's own store, so the hot GET pays nothing for them.
+DEVICE_LIMIT = parse_limit("30/hour")
+ADDRESS_LIMIT = parse_limit("600/hour")
+
+
+def _within_citizen_limits() -> bool:
+    if not limiter.enabled:
+        return True
+    strategy = limiter.limiter
+    if request.cookies.get(DEVICE_COOKIE) and not strategy.hit(DEVICE_LIMIT, "citizen", device_key()):
+        return False
+    return strategy.hit(ADDRESS_LIMIT, "citizen", address_key())
 
 
 @bp.route("/q/<code>", methods=["GET", "POST"])
-# Limits only at machine scale: many honest citizens share one address (mobile carrier NAT, an
-# office's Wi-Fi), so gaming is flagged for review rather than blocked. A browser that keeps its
-# device cookie is limited on its own; one that does not falls back to its address.
-@limiter.limit("30/hour", key_func=device_key, methods=["POST"], exempt_when=lambda: not _has_device_cookie())
-@limiter.limit("600/hour", key_func=address_key, methods=["POST"])
 def counter_survey(code: str):  # noqa: ANN201
+    if request.method == "POST" and not _within_citizen_limits():
+        abort(429)
     counter = counter_or_page(code)
     if not isinstance(counter, CounterView):
         return counter
