@@ -265,12 +265,12 @@ class Citizen:
     def __init__(self, port: int) -> None:
         self.port = port
         self.conn: http.client.HTTPConnection | None = None
-        self.cookie: str | None = None
+        self.cookies: dict[str, str] = {}  # the browser's jar: the device cookie binds the CSRF token
 
     def request(self, method: str, path: str, body: str | None = None) -> tuple[int, http.client.HTTPMessage, bytes]:
         headers = {"Accept": "text/html", "Accept-Language": "vi"}
-        if self.cookie:
-            headers["Cookie"] = self.cookie
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         for attempt in range(2):
@@ -288,8 +288,8 @@ class Citizen:
                     raise
                 continue
             for value in response.headers.get_all("Set-Cookie") or []:
-                if value.startswith("session="):
-                    self.cookie = value.split(";", 1)[0]
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
             if response.will_close:
                 self.close()
             return response.status, response.headers, data
@@ -297,7 +297,7 @@ class Citizen:
 
     def load_form(self) -> dict[str, str]:
         """GET the form as a new citizen; returns its hidden fields (csrf_token, submission_id)."""
-        self.cookie = None
+        self.cookies = {}
         status, _headers, body = self.request("GET", FORM_PATH)
         if status != 200:
             raise UnexpectedStatus("GET", status)

@@ -36,7 +36,9 @@ def register_extensions(app: Flask) -> None:
     from feedback.web.headers import init_headers
     from feedback.web.i18n import init_i18n
     from feedback.web.origin import init_origin
+    from feedback.web.sessions import CachedSerializerSessionInterface
 
+    app.session_interface = CachedSerializerSessionInterface()
     db.init_app(app)
     csrf.init_app(app)
     init_i18n(app)

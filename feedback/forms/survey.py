@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from feedback.forms.base import NormalisedForm
 from feedback.services.surveys import QuestionDef, SurveyDef
+from feedback.web.citizen_csrf import DeviceBoundCSRF
 
 DEFAULT_TEXT_MAX = 2000
 CONTACT_MAX = 255
@@ -94,6 +95,10 @@ def _no_honeypot(form, field):  # noqa: ANN001
 
 
 class SurveyFormBase(NormalisedForm):
+    class Meta:
+        # Bound to the device cookie, so a first visit needs no session (feedback/web/citizen_csrf.py).
+        csrf_class = DeviceBoundCSRF
+
     submission_id = SubmissionId(validators=[_valid_submission_id])
     service = HiddenField(validators=[Optional(), Length(max=40)])
     contact = StringField(

@@ -40,9 +40,11 @@ def init_headers(app: Flask) -> None:
     @app.after_request
     def _security_headers(response):  # noqa: ANN001
         headers = response.headers
+        # One pass over the few headers a response has, instead of a case-folding scan per name.
+        present = {name.lower() for name in headers.keys()}
         for name, value in SECURITY_HEADERS:
-            if name not in headers:
-                headers[name] = value
-        if request.is_secure and "Strict-Transport-Security" not in headers:
-            headers["Strict-Transport-Security"] = "max-age=31536000"
+            if name.lower() not in present:
+                headers.add(name, value)
+        if request.is_secure and "strict-transport-security" not in present:
+            headers.add("Strict-Transport-Security", "max-age=31536000")
         return response

@@ -39,7 +39,7 @@ from feedback.services.kiosk import (
 from feedback.services.responses import Submission, submit_response
 from feedback.web.i18n import current_lang
 from feedback.web.origin import current_origin
-from feedback.web.public import counter_or_page, error_summary, render_survey, survey_cache
+from feedback.web.public import counter_or_page, error_summary, form_status, render_survey, survey_cache
 from feedback.web.signing import device_signer, integrity_rules
 
 bp = Blueprint("kiosk", __name__)
@@ -90,6 +90,7 @@ def _page_settings() -> dict[str, int]:
 
 
 @bp.route("/k/<code>", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own device-bound token (feedback/web/citizen_csrf.py)
 def kiosk_survey(code: str):  # noqa: ANN201
     try:
         kiosk = _kiosk(code)
@@ -113,7 +114,7 @@ def kiosk_survey(code: str):  # noqa: ANN201
     body = render_survey(
         form, counter, survey, lang, template="kiosk/survey.html", duty=duty[1] if duty else None, **_page_settings()
     )
-    response = make_response(body, 422 if request.method == "POST" else 200, {"Cache-Control": "no-store"})
+    response = make_response(body, form_status(form), {"Cache-Control": "no-store"})
     _set_device_cookie(response, request.cookies[KIOSK_COOKIE])
     return response
 

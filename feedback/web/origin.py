@@ -19,12 +19,16 @@ DEVICE_COOKIE = "fbd"
 DEVICE_MAX_AGE = 365 * 24 * 3600
 
 
+def valid_device_id(value: str) -> bool:
+    return 16 <= len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum()
+
+
 def device_id() -> str:
     """This browser's device id, minted on its first visit (the cookie is set after the request)."""
     value = getattr(g, "device_id", None)
     if value is None:
         cookie = request.cookies.get(DEVICE_COOKIE, "")
-        if 16 <= len(cookie) <= 64 and cookie.replace("-", "").replace("_", "").isalnum():
+        if valid_device_id(cookie):
             value = cookie
         else:
             value = secrets.token_urlsafe(16)

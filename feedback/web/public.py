@@ -8,17 +8,17 @@ import uuid
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_wtf.csrf import generate_csrf
 from limits import parse as parse_limit
 from markupsafe import escape
 
-from feedback.extensions import db, limiter
+from feedback.extensions import csrf, db, limiter
 from feedback.forms.survey import survey_form_class
 from feedback.models import Response as ResponseRow
 from feedback.services import qr
 from feedback.services.errors import CounterInactive, CounterNotFound, InvalidInput
 from feedback.services.responses import CONSENT_TEXTS, Submission, format_receipt, submit_response
 from feedback.services.surveys import CounterView, SurveyCache
+from feedback.web.citizen_csrf import make_token
 from feedback.web.i18n import current_lang
 from feedback.web.origin import DEVICE_COOKIE, address_key, current_origin, device_id, device_key
 from feedback.web.signing import integrity_rules
@@ -63,6 +63,7 @@ def _within_citizen_limits() -> bool:
 
 
 @bp.route("/q/<code>", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own device-bound token (feedback/web/citizen_csrf.py)
 def counter_survey(code: str):  # noqa: ANN201
     if request.method == "POST" and not _within_citizen_limits():
         abort(429)
@@ -101,8 +102,15 @@ def counter_survey(code: str):  # noqa: ANN201
         except InvalidInput:
             abort(400)
         return redirect(url_for("public.thanks", code=code, receipt=stored.receipt), code=303)
-    status = 422 if request.method == "POST" else 200
-    return render_survey(form, counter, survey, lang), status, {"Cache-Control": "no-store"}
+    return render_survey(form, counter, survey, lang), form_status(form), {"Cache-Control": "no-store"}
+
+
+def form_status(form) -> int:  # noqa: ANN001
+    """200 for a fresh form; 400 if the CSRF token failed (the page keeps the answers and a new token); else 422."""
+    if request.method != "POST":
+        return 200
+    csrf_field = getattr(form, "csrf_token", None)
+    return 400 if csrf_field is not None and csrf_field.errors else 422
 
 
 def render_survey(
@@ -167,7 +175,7 @@ def _blank_page(counter: CounterView, survey, form_class, lang: str) -> str | No
     if parts is None:
         return None
     values = {
-        "csrf_token": generate_csrf(),  # what the form's csrf_token field renders, tied to the session
+        "csrf_token": make_token(device_id()),  # what the form's csrf_token field renders
         "submission_id": str(uuid.uuid4()),
         "service": str(escape(request.args.get("service", "")[:40])),
     }

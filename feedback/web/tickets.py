@@ -6,7 +6,7 @@ import uuid
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
-from feedback.extensions import db, limiter
+from feedback.extensions import csrf, db, limiter
 from feedback.forms.survey import survey_form_class
 from feedback.services import qr
 from feedback.services.errors import CounterNotFound, InvalidInput, TicketInvalid
@@ -14,7 +14,7 @@ from feedback.services.responses import CONSENT_TEXTS, Submission, stored_submis
 from feedback.services.tickets import TicketView, open_ticket
 from feedback.web.i18n import current_lang
 from feedback.web.origin import current_origin
-from feedback.web.public import render_survey, survey_cache
+from feedback.web.public import form_status, render_survey, survey_cache
 from feedback.web.signing import integrity_rules, ticket_signer
 
 bp = Blueprint("tickets", __name__)
@@ -36,6 +36,7 @@ def _served(view: TicketView, lang: str) -> dict[str, str | None]:
 
 
 @bp.route("/t/<token>", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own device-bound token (feedback/web/citizen_csrf.py)
 @limiter.limit("30/minute", key_func=_token_key, methods=["POST"])
 def ticket_survey(token: str):  # noqa: ANN201
     """A ticket is its own rate limit: it stores one response, so no address-based limit applies."""
@@ -74,9 +75,8 @@ def ticket_survey(token: str):  # noqa: ANN201
         except InvalidInput:
             abort(400)
         return redirect(url_for("public.thanks", code=view.counter_code, receipt=stored.receipt), code=303)
-    status = 422 if request.method == "POST" else 200
     body = render_survey(form, counter, survey, lang, served=_served(view, lang))
-    return body, status, {"Cache-Control": "no-store"}
+    return body, form_status(form), {"Cache-Control": "no-store"}
 
 
 def _ticket_url(token: str) -> str:

@@ -158,9 +158,9 @@ class FilledForm:
 def _load_form(port: int) -> FilledForm:
     status, headers, page = _request(port, "GET", FORM_PATH)
     assert status == 200, page
-    cookie = next(
-        value.split(";", 1)[0] for value in headers.get_all("Set-Cookie") or [] if value.startswith("session=")
-    )
+    # The citizen's CSRF token is bound to the device cookie (feedback/web/citizen_csrf.py).
+    cookie = "; ".join(value.split(";", 1)[0] for value in headers.get_all("Set-Cookie") or [])
+    assert "fbd=" in cookie and "session=" not in cookie, cookie
     hidden = dict(HIDDEN_RE.findall(page))
     return FilledForm(cookie, hidden["csrf_token"], hidden["submission_id"])
 

@@ -126,7 +126,7 @@ def test_twelve_browsers_racing_on_one_ticket_store_exactly_one_response(live: L
         assert page.status == 200, page.text
         hidden = page.hidden()
         assert hidden.get("csrf_token") and hidden.get("submission_id"), "the form lacks its hidden fields"
-        assert "session" in browser.cookies
+        assert "fbd" in browser.cookies and "session" not in browser.cookies  # no session for citizens
         forms.append(
             {
                 "csrf_token": hidden["csrf_token"],

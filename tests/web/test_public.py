@@ -171,6 +171,55 @@ def test_missing_or_wrong_csrf_token_is_refused(client, session, counter):
     assert count(session) == 0
 
 
+def test_first_visit_gets_a_device_cookie_and_no_session(client, counter):
+    response = client.get("/q/KH-TTHCC-Q03")
+    names = {value.split("=", 1)[0] for value in response.headers.getlist("Set-Cookie")}
+    assert names == {"fbd"}, response.headers.getlist("Set-Cookie")
+
+
+def test_csrf_token_is_bound_to_this_browsers_device_cookie(app, client, session, counter):
+    form = survey_form(client, "/q/KH-TTHCC-Q03")
+    other = app.test_client()
+    stolen = other.post("/q/KH-TTHCC-Q03", data={**form, "overall": "5"})  # the token, without the cookie
+    assert stolen.status_code == 400
+    other.get("/q/KH-TTHCC-Q03")  # a device cookie of its own does not match the token either
+    assert other.post("/q/KH-TTHCC-Q03", data={**form, "overall": "5"}).status_code == 400
+    assert count(session) == 0
+    assert client.post("/q/KH-TTHCC-Q03", data={**form, "overall": "5"}).status_code == 303
+    assert count(session) == 1
+
+
+def test_refused_token_keeps_the_answers_and_offers_a_fresh_token(client, session, counter):
+    form = survey_form(client, "/q/KH-TTHCC-Q03")
+    response = client.post(
+        "/q/KH-TTHCC-Q03", data={**form, "csrf_token": "1.forged", "overall": "2", "comment": "Chờ quá lâu"}
+    )
+    assert response.status_code == 400
+    again = page(response)
+    assert again.checked("overall") == "2"
+    assert again.textarea("comment") == "Chờ quá lâu"
+    assert again.has_error_summary
+    fresh = again.value("csrf_token")
+    assert fresh and fresh != "1.forged"
+    retried = client.post("/q/KH-TTHCC-Q03", data={**form, "csrf_token": fresh, "overall": "2"})
+    assert retried.status_code == 303 and count(session) == 1
+
+
+def test_expired_or_future_csrf_tokens_are_refused(app):
+    from feedback.web.citizen_csrf import check_token, make_token
+
+    device = "d" * 22
+    with app.test_request_context():
+        limit = app.config.get("WTF_CSRF_TIME_LIMIT", 3600)
+        now = 2_000_000_000
+        assert check_token(make_token(device, now - limit + 1), device, now=now)
+        assert not check_token(make_token(device, now - limit - 1), device, now=now)
+        assert not check_token(make_token(device, now + 3600), device, now=now)
+        assert not check_token(make_token(device, now), "e" * 22, now=now)
+        assert not check_token(make_token(device, now), None, now=now)
+        assert not check_token("x" * 100, device, now=now)
+
+
 @pytest.mark.parametrize("submission_id", ["", "x", "not-a-uuid-at-all-but-36-characters!", str(uuid.uuid1())])
 def test_bad_submission_id_is_refused(client, session, counter, submission_id):
     form = survey_form(client, "/q/KH-TTHCC-Q03")
