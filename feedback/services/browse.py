@@ -26,7 +26,7 @@ class Filters:
     staff: str | None = None
     service: str | None = None
     text: str | None = None
-    flagged: bool = False
+    flags: str | None = None  # only: just the responses with integrity flags; exclude: just those without
     status: str | None = None  # valid | excluded | None for both
 
 
@@ -80,8 +80,10 @@ def list_responses(
         stmt = stmt.where(staff.code == filters.staff)
     if filters.service:
         stmt = stmt.where(service.code == filters.service)
-    if filters.flagged:
+    if filters.flags == "only":
         stmt = stmt.where(Response.suspect.is_(True))
+    elif filters.flags == "exclude":
+        stmt = stmt.where(Response.suspect.is_(False))
     if filters.status in ("valid", "excluded"):
         stmt = stmt.where(Response.status == filters.status)
     folded = fold(filters.text or "")

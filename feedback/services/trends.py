@@ -1,8 +1,14 @@
-"""Satisfaction over time for a unit subtree, week by week, from the daily summaries."""
+"""Satisfaction over time and how people answered, from the daily summaries.
+
+The figures are about a unit subtree, or one counter, staff member or service inside it (a ``Focus``):
+each is read from the summary rows of its own grain, restricted to the subtree's units, so a focused
+chart never counts a response given outside the units the reader may see.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -14,6 +20,22 @@ from feedback.models import AnswerFact, ResponseFact
 from feedback.services.kpi import DIMENSION_ORDER
 from feedback.services.scope import subtree_ids
 
+# The summary column that names a group at each grain ("unit" rows are read by unit only).
+GROUP_COLUMNS = {"counter": "counter_id", "staff": "staff_id", "service": "service_id"}
+
+
+@dataclass(frozen=True)
+class Focus:
+    """What the figures cover: the subtree of ``unit_id``, or one group of ``grain`` inside it."""
+
+    unit_id: int
+    grain: str = "unit"  # unit | counter | staff | service
+    group_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.grain != "unit" and (self.grain not in GROUP_COLUMNS or self.group_id is None):
+            raise ValueError(f"a focus on {self.grain!r} needs a group id")
+
 
 @dataclass(frozen=True)
 class Point:
@@ -22,11 +44,27 @@ class Point:
     index: float | None
 
 
-def weekly(session: Session, unit_id: int, end: date, weeks: int, rules: KpiRules) -> list[Point]:
-    """``weeks`` points, Monday to Sunday, the last one containing ``end``."""
-    last_monday = end - timedelta(days=end.weekday())
-    first = last_monday - timedelta(weeks=weeks - 1)
-    units = subtree_ids(session, unit_id)
+def _conditions(session: Session, model, focus: Focus, first: date, last: date) -> list:  # noqa: ANN001
+    conditions = [
+        model.grain == focus.grain,
+        model.day >= first,
+        model.day <= last,
+        model.unit_id.in_(subtree_ids(session, focus.unit_id)),
+    ]
+    if focus.grain != "unit":
+        conditions.append(getattr(model, GROUP_COLUMNS[focus.grain]) == focus.group_id)
+    return conditions
+
+
+def _series(
+    session: Session,
+    focus: Focus,
+    starts: list[date],
+    end: date,
+    rules: KpiRules,
+    bucket: Callable[[date], date],
+) -> list[Point]:
+    """One point per bucket start in ``starts``; ``bucket`` maps a day to the start of its bucket."""
     answers = (
         select(
             AnswerFact.day,
@@ -36,50 +74,63 @@ def weekly(session: Session, unit_id: int, end: date, weeks: int, rules: KpiRule
             func.sum(AnswerFact.total),
             func.sum(AnswerFact.satisfied),
         )
-        .where(
-            AnswerFact.grain == "unit", AnswerFact.day >= first, AnswerFact.day <= end, AnswerFact.unit_id.in_(units)
-        )
+        .where(*_conditions(session, AnswerFact, focus, starts[0], end))
         .group_by(AnswerFact.day, AnswerFact.dimension, AnswerFact.k)
     )
     if not rules.count_flagged:
         answers = answers.where(AnswerFact.suspect.is_(False))
-    by_week: dict[date, dict[tuple[str, int], Tally]] = defaultdict(dict)
+    by_bucket: dict[date, dict[tuple[str, int], Tally]] = defaultdict(dict)
     for day, dimension, k, n, total, satisfied in session.execute(answers):
-        week = day - timedelta(days=day.weekday())
+        tallies = by_bucket[bucket(day)]
         key = (dimension, int(k))
         tally = Tally(int(n), int(total), int(satisfied), int(k))
-        by_week[week][key] = by_week[week][key] + tally if key in by_week[week] else tally
+        tallies[key] = tallies[key] + tally if key in tallies else tally
     responses = (
         select(ResponseFact.day, func.sum(ResponseFact.responses))
-        .where(
-            ResponseFact.grain == "unit",
-            ResponseFact.day >= first,
-            ResponseFact.day <= end,
-            ResponseFact.unit_id.in_(units),
-            ResponseFact.status == "valid",
-        )
+        .where(*_conditions(session, ResponseFact, focus, starts[0], end), ResponseFact.status == "valid")
         .group_by(ResponseFact.day)
     )
     if not rules.count_flagged:
         responses = responses.where(ResponseFact.suspect.is_(False))
     counts: dict[date, int] = defaultdict(int)
     for day, count in session.execute(responses):
-        counts[day - timedelta(days=day.weekday())] += int(count or 0)
+        counts[bucket(day)] += int(count or 0)
     points = []
-    for i in range(weeks):
-        week = first + timedelta(weeks=i)
-        tallies = by_week.get(week, {})
-        # One scale per dimension in a week is the rule; the larger sample wins if a template changed mid-week.
+    for start in starts:
+        # One scale per dimension in a bucket is the rule; the larger sample wins if a template changed within it.
         chosen: dict[str, Tally] = {}
-        for (dimension, _k), tally in tallies.items():
+        for (dimension, _k), tally in by_bucket.get(start, {}).items():
             if dimension not in chosen or tally.n > chosen[dimension].n:
                 chosen[dimension] = tally
-        points.append(Point(week, counts.get(week, 0), satisfaction_index(chosen, rules) if chosen else None))
+        points.append(Point(start, counts.get(start, 0), satisfaction_index(chosen, rules) if chosen else None))
     return points
 
 
-def distribution(session: Session, unit_id: int, start: date, end: date, rules: KpiRules) -> dict[str, dict]:
-    """Per dimension and scale: how many answered each level in the period, over the unit's subtree."""
+def week_of(day: date) -> date:
+    """The Monday of ``day``'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def weekly(session: Session, focus: Focus, end: date, weeks: int, rules: KpiRules) -> list[Point]:
+    """``weeks`` points, Monday to Sunday, the last one containing ``end``."""
+    last = week_of(end)
+    starts = [last - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+    return _series(session, focus, starts, end, rules, week_of)
+
+
+def monthly(session: Session, focus: Focus, end: date, months: int, rules: KpiRules) -> list[Point]:
+    """``months`` points, calendar months, the last one containing ``end`` (up to ``end`` only)."""
+    index = end.year * 12 + end.month - 1
+    starts = [date((index - i) // 12, (index - i) % 12 + 1, 1) for i in range(months - 1, -1, -1)]
+    return _series(session, focus, starts, end, rules, month_of)
+
+
+def distribution(session: Session, focus: Focus, start: date, end: date, rules: KpiRules) -> dict[str, dict]:
+    """Per dimension and scale: how many answered each level in the period."""
     stmt = (
         select(
             AnswerFact.dimension,
@@ -91,12 +142,7 @@ def distribution(session: Session, unit_id: int, start: date, end: date, rules: 
             func.sum(AnswerFact.l4),
             func.sum(AnswerFact.l5),
         )
-        .where(
-            AnswerFact.grain == "unit",
-            AnswerFact.day >= start,
-            AnswerFact.day <= end,
-            AnswerFact.unit_id.in_(subtree_ids(session, unit_id)),
-        )
+        .where(*_conditions(session, AnswerFact, focus, start, end))
         .group_by(AnswerFact.dimension, AnswerFact.k)
     )
     if not rules.count_flagged:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,22 +14,24 @@ from wtforms.validators import DataRequired, Length
 
 from feedback.extensions import db
 from feedback.forms.base import NormalisedForm
-from feedback.kpi.metrics import INSUFFICIENT, round1
+from feedback.kpi.metrics import INSUFFICIENT, KpiRules, round1
 from feedback.models import Response as ResponseRow
 from feedback.models import Staff, Unit
 from feedback.models.case import CASE_STATES
 from feedback.services import actions, cases
 from feedback.services.browse import PAGE, Filters, list_responses, response_in_scope
 from feedback.services.errors import Forbidden, InvalidInput, NotFound
-from feedback.services.kpi import DIMENSION_ORDER, EARLIEST, GROUPINGS, LATEST, MAX_DAYS, kpi_report
+from feedback.services.focus import KINDS, Narrowed, choices, narrow
+from feedback.services.kpi import DIMENSION_ORDER, EARLIEST, GROUPINGS, LATEST, MAX_DAYS, KpiRow, kpi_report
 from feedback.services.kpi_rules import current_rules
 from feedback.services.mail import MailSettings, send_mail
 from feedback.services.moderation import exclude_response, restore_response
-from feedback.services.trends import distribution, weekly
+from feedback.services.trends import distribution, month_of, monthly, week_of, weekly
 from feedback.web.access import READERS, roles_required, scope_unit_id
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 TREND_WEEKS = 12
+TREND_MONTHS = 12
 
 
 def _today() -> date:
@@ -52,6 +55,69 @@ def _period() -> tuple[date, date, str | None]:
     return start, end, None
 
 
+FLAG_CHOICES = ("include", "exclude")
+
+
+def _flag_rules(rules: KpiRules) -> tuple[KpiRules, str | None]:
+    """The KPI rules with the page's choice about flagged responses, if it made one."""
+    flags = request.args.get("flags")
+    if flags not in FLAG_CHOICES:
+        return rules, None
+    return replace(rules, count_flagged=flags == "include"), flags
+
+
+def _kind_names() -> dict[str, str]:
+    return {"unit": _("đơn vị"), "counter": _("quầy"), "staff": _("cán bộ"), "service": _("thủ tục")}
+
+
+def _filter_notes(narrowed: Narrowed) -> list[str]:
+    """What the page says about filters it could not apply, never silently dropping one."""
+    notes = []
+    unknown = {
+        "unit": lambda code: _(
+            "Không tìm thấy đơn vị “%(code)s” trong phạm vi của anh/chị; đang hiển thị toàn bộ phạm vi.", code=code
+        ),
+        "counter": lambda code: _(
+            "Không tìm thấy quầy “%(code)s” trong các đơn vị đang xem; số liệu không lọc theo quầy.", code=code
+        ),
+        "staff": lambda code: _(
+            "Không tìm thấy cán bộ “%(code)s” trong các đơn vị đang xem; số liệu không lọc theo cán bộ.", code=code
+        ),
+        "service": lambda code: _(
+            "Không tìm thấy thủ tục “%(code)s” có phiếu trong các đơn vị và khoảng thời gian đang xem; "
+            "số liệu không lọc theo thủ tục.",
+            code=code,
+        ),
+    }
+    for kind, code in narrowed.unknown:
+        notes.append(unknown[kind](code))
+    if narrowed.ignored:
+        names = _kind_names()
+        ignored = ", ".join(f"{names[kind]} {code}" for kind, code in narrowed.ignored)
+        if narrowed.kind:
+            notes.append(
+                _(
+                    "Số liệu tổng hợp chỉ lọc được theo một trong ba: quầy, cán bộ hoặc thủ tục. "
+                    "Đang lọc theo %(applied)s; đã bỏ qua: %(ignored)s.",
+                    applied=f"{names[narrowed.kind]} {narrowed.code}",
+                    ignored=ignored,
+                )
+            )
+        else:
+            notes.append(
+                _(
+                    "Số liệu tổng hợp chỉ lọc được theo một trong ba: quầy, cán bộ hoặc thủ tục; "
+                    "đã bỏ qua: %(ignored)s.",
+                    ignored=ignored,
+                )
+            )
+    return notes
+
+
+def _empty_row(key: str, name: str) -> KpiRow:
+    return KpiRow(key, name, 0, None, None, None, None, 0, 0)
+
+
 @bp.get("/")
 @roles_required(*READERS, "staff")
 def dashboard():  # noqa: ANN201
@@ -61,38 +127,83 @@ def dashboard():  # noqa: ANN201
     group_by = request.args.get("group_by", "counter")
     if group_by not in GROUPINGS:
         group_by = "counter"
-    rules = current_rules(db.session)
-    root = scope_unit_id()
-    unit = db.session.get(Unit, root)
-    overview = kpi_report(db.session, scope_unit_id=root, date_from=start, date_to=end, group_by="unit", rules=rules)
-    summary = next(r for r in overview.rows if r.key == unit.code)
-    table = kpi_report(db.session, scope_unit_id=root, date_from=start, date_to=end, group_by=group_by, rules=rules)
+    kpi_rules = current_rules(db.session)
+    rules, flags = _flag_rules(kpi_rules)
+    scope = scope_unit_id()
+    args = request.args
+    narrowed = narrow(
+        db.session,
+        scope,
+        start,
+        end,
+        unit=args.get("unit"),
+        counter=args.get("counter"),
+        staff=args.get("staff"),
+        service=args.get("service"),
+    )
+    unit = narrowed.unit
+
+    def report(grouping: str):  # noqa: ANN202
+        return kpi_report(
+            db.session,
+            scope_unit_id=scope,
+            date_from=start,
+            date_to=end,
+            group_by=grouping,
+            rules=rules,
+            unit_code=unit.code,
+        )
+
+    table = report(group_by)
+    summary_by = narrowed.kind or "unit"
+    key = narrowed.code or unit.code
+    summary_rows = table.rows if summary_by == group_by else report(summary_by).rows
+    summary = next((r for r in summary_rows if r.key == key), None) or _empty_row(key, narrowed.name or "")
     ranked = sorted(
         (r for r in table.rows if r.band != INSUFFICIENT and r.adjusted is not None), key=lambda r: -r.adjusted
     )
     unranked = [r for r in table.rows if r not in ranked]
-    trend = weekly(db.session, root, end, TREND_WEEKS, rules)
-    spread = distribution(db.session, root, start, end, rules)
-    marks: dict[date, list[str]] = {}
-    for action in actions.list_actions(db.session, root):
-        week = action.starts_on - timedelta(days=action.starts_on.weekday())
-        marks.setdefault(week, []).append(action.title)
+    weeks = weekly(db.session, narrowed.focus, end, TREND_WEEKS, rules)
+    months = monthly(db.session, narrowed.focus, end, TREND_MONTHS, rules)
+    spread = distribution(db.session, narrowed.focus, start, end, rules)
+    week_marks: dict[date, list[str]] = {}
+    month_marks: dict[date, list[str]] = {}
+    for action in actions.list_actions(db.session, unit.id):
+        week_marks.setdefault(week_of(action.starts_on), []).append(action.title)
+        month_marks.setdefault(month_of(action.starts_on), []).append(action.title)
+    period = {"from": start.isoformat(), "to": end.isoformat()}
+    # The responses behind the figures: the same period, unit, group and treatment of flagged responses.
+    drill = {**period, **narrowed.args(), **({} if rules.count_flagged else {"flags": "exclude"})}
+    # The table is not narrowed to a counter, staff member or service: its rows' links name their own group.
+    row_args = {k: v for k, v in drill.items() if k not in KINDS}
+    page_args = {**period, **narrowed.args(), **({"flags": flags} if flags else {})}
     return render_template(
         "manage/dashboard.html",
         unit=unit,
+        scope_unit=db.session.get(Unit, scope),
+        narrowed=narrowed,
+        notes=([note] if note else []) + _filter_notes(narrowed),
+        choices=choices(db.session, scope, unit.id, start, end),
+        kind_names=_kind_names(),
+        flags=flags,
+        kpi_counts_flagged=kpi_rules.count_flagged,
         start=start,
         end=end,
-        note=note,
         group_by=group_by,
         groupings=GROUPINGS,
         summary=summary,
         ranked=ranked,
         unranked=unranked,
         dimensions=table.dimensions,
-        trend=trend,
-        marks=marks,
+        weeks=weeks,
+        months=months,
+        week_marks=week_marks,
+        month_marks=month_marks,
         spread=spread,
         rules=rules,
+        drill=drill,
+        row_args=row_args,
+        page_args=page_args,
         r1=round1,
         insufficient=INSUFFICIENT,
     )
@@ -139,6 +250,10 @@ def _filters(start: date, end: date) -> Filters:
         return value[:40] or None
 
     status = args.get("status")
+    flags = args.get("flags")
+    if flags not in ("only", "exclude"):
+        # "flagged=1" is how the page asked for flagged responses before it offered leaving them out.
+        flags = "only" if args.get("flagged") == "1" else None
     return Filters(
         start=start,
         end=end,
@@ -147,7 +262,7 @@ def _filters(start: date, end: date) -> Filters:
         staff=code("staff"),
         service=code("service"),
         text=(args.get("q") or "")[:200] or None,
-        flagged=args.get("flagged") == "1",
+        flags=flags,
         status=status if status in ("valid", "excluded") else None,
     )
 
@@ -172,6 +287,7 @@ def responses():  # noqa: ANN201
         "manage/responses.html",
         rows=rows,
         filters=filters,
+        active=[(name, getattr(filters, name)) for name in ("unit", *KINDS) if getattr(filters, name)],
         note=note,
         form=ExcludeForm(),
         can_moderate=current_user.role in ("admin", "manager"),

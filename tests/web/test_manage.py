@@ -141,22 +141,46 @@ def test_sessions_are_http_only_and_expire_when_idle(client, org, app):
     assert app.config["SESSION_REFRESH_EACH_REQUEST"] is True
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
+    path=st.sampled_from(["/manage/", "/manage/responses"]),
     params=st.dictionaries(
-        st.sampled_from(["from", "to", "group_by", "lang", "x"]),
-        st.one_of(
-            st.text(max_size=30),
-            st.sampled_from(["2026-02-30", "2026-01-01", "9999-12-31", "0001-01-01", "unit", "staff"]),
+        st.sampled_from(
+            ["from", "to", "group_by", "lang", "x", "unit", "counter", "staff", "service", "flags", "flagged", "before"]
         ),
-        max_size=4,
-    )
+        st.one_of(
+            st.text(max_size=50),
+            st.sampled_from(
+                [
+                    "2026-02-30",
+                    "2026-01-01",
+                    "9999-12-31",
+                    "0001-01-01",
+                    "unit",
+                    "staff",
+                    "P-A",
+                    "P-B",
+                    "QA",
+                    "QB",
+                    "SA",
+                    "include",
+                    "exclude",
+                    "only",
+                    "1",
+                    "%",
+                    "_",
+                    "9" * 40,
+                ]
+            ),
+        ),
+        max_size=6,
+    ),
 )
-def test_no_filter_value_gives_a_500(client, org, params):
+def test_no_filter_value_gives_a_500(client, org, path, params):
     if not getattr(client, "_signed", False):
         sign_in(client, "tinh@p.vn")
         client._signed = True
-    response = client.get("/manage/", query_string=params)
+    response = client.get(path, query_string=params)
     assert response.status_code in (200, 400)  # 400 only for a NUL character, refused before any view
     assert response.status_code == 200 or any("\x00" in k + v for k, v in params.items())
     assert not re.search(r"Traceback|Internal Server Error", response.get_data(as_text=True))

@@ -84,6 +84,9 @@ def _urls(app, ids):
         "counter=QB-BIMAT",
         "staff=SB",
         "q=bi+mat",
+        "unit=P-B&counter=QB-BIMAT",
+        "counter=QB-BIMAT&staff=SB&flags=include",
+        "staff=SB&group_by=staff&flags=exclude",
     ):
         yield "/manage/?" + query, "/manage/?" + query
         yield "/manage/responses?" + query, "/manage/responses?" + query
