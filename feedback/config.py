@@ -15,6 +15,27 @@ class ConfigError(RuntimeError):
     """The environment does not describe a configuration the app can start with."""
 
 
+def _case_triggers(value: str) -> tuple[str, ...]:
+    from feedback.services.cases import parse_triggers  # imported when parsing, never at import time
+
+    return parse_triggers(value)
+
+
+def _holidays(value: str) -> frozenset:
+    from feedback.services.cases import parse_holidays
+
+    return parse_holidays(value)
+
+
+def _holiday_file(path: str) -> frozenset:
+    from feedback.services.cases import read_holiday_file
+
+    try:
+        return read_holiday_file(path)
+    except OSError as exc:
+        raise ValueError(f"cannot read {path} ({exc.strerror})") from None
+
+
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
@@ -45,6 +66,9 @@ class Config:
     FEEDBACK_OFF_HOURS_GRACE_MINUTES = 30
     FEEDBACK_TICKET_TTL_MINUTES = 1440
     FEEDBACK_CASE_DUE_WORKING_DAYS = 3
+    FEEDBACK_CASE_OPENS_ON: tuple[str, ...] = ("bottom", "complaint")  # see feedback.services.cases
+    FEEDBACK_HOLIDAYS: frozenset = frozenset()  # public holidays beyond the fixed solar ones (dates)
+    FEEDBACK_HOLIDAYS_FILE: str | None = None  # a file of more such dates, read when the app starts
     FEEDBACK_SMTP_HOST: str | None = None  # unset: emails are logged, not sent
     FEEDBACK_SMTP_PORT = 25
     FEEDBACK_SMTP_USER: str | None = None
@@ -109,6 +133,9 @@ ENV_MAP: dict[str, tuple[str, Any]] = {
     "FEEDBACK_OFF_HOURS_GRACE_MINUTES": ("FEEDBACK_OFF_HOURS_GRACE_MINUTES", int),
     "FEEDBACK_IDLE_MINUTES": ("FEEDBACK_IDLE_MINUTES", int),
     "FEEDBACK_CASE_DUE_WORKING_DAYS": ("FEEDBACK_CASE_DUE_WORKING_DAYS", int),
+    "FEEDBACK_CASE_OPENS_ON": ("FEEDBACK_CASE_OPENS_ON", _case_triggers),
+    "FEEDBACK_HOLIDAYS": ("FEEDBACK_HOLIDAYS", _holidays),
+    "FEEDBACK_HOLIDAYS_FILE": ("FEEDBACK_HOLIDAYS_FILE", str),
     "FEEDBACK_SMTP_HOST": ("FEEDBACK_SMTP_HOST", str),
     "FEEDBACK_SMTP_PORT": ("FEEDBACK_SMTP_PORT", int),
     "FEEDBACK_SMTP_USER": ("FEEDBACK_SMTP_USER", str),
@@ -137,6 +164,13 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         except ValueError as exc:
             raise ConfigError(f"{env_key}: {exc}") from exc
     settings.update(overrides)
+    holiday_file = settings.get("FEEDBACK_HOLIDAYS_FILE")
+    if holiday_file:
+        try:
+            listed = _holiday_file(holiday_file)
+        except ValueError as exc:
+            raise ConfigError(f"FEEDBACK_HOLIDAYS_FILE: {exc}") from exc
+        settings["FEEDBACK_HOLIDAYS"] = frozenset(settings["FEEDBACK_HOLIDAYS"]) | listed
     if not settings.get("DATABASE_URL"):
         settings["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "feedback.sqlite3")
     if env_name == "production":

@@ -21,13 +21,14 @@ import hmac
 import ipaddress
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from feedback.models import Response, Unit
+from feedback.services.cases import DEFAULT_TRIGGERS
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -42,6 +43,8 @@ class IntegrityRules:
     off_hours_grace: timedelta = timedelta(minutes=30)
     timezone: str = "Asia/Ho_Chi_Minh"
     case_due_working_days: int = 3  # a negative response's follow-up case is due this many working days later
+    case_opens_on: tuple[str, ...] = DEFAULT_TRIGGERS  # which responses open a case (cases.CASE_TRIGGERS)
+    case_holidays: frozenset[date] = frozenset()  # public holidays beyond the fixed ones, for the due date
 
 
 @dataclass(frozen=True)

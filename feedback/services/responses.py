@@ -201,12 +201,11 @@ def _insert(
     session.add(response)
     session.flush()
     summaries.record(session, response, _rated(survey, submission.answers), tz=rules.timezone)
-    scales = {q.code: summaries.RATING_SCALES[q.type] for q in survey.questions if q.type in summaries.RATING_SCALES}
-    reason = cases.negative_reason(submission.answers, scales)
+    types = {q.code: q.type for q in survey.questions}
+    reason = cases.negative_reason(submission.answers, types, rules.case_opens_on)
     if reason:
-        cases.open_case(
-            session, response, reason, summaries.local_day(now, rules.timezone), rules.case_due_working_days
-        )
+        today = summaries.local_day(now, rules.timezone)
+        cases.open_case(session, response, reason, today, rules.case_due_working_days, rules.case_holidays)
     return Stored(response.receipt, created=True, flags=tuple(code for code, _ in flags))
 
 

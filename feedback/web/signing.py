@@ -52,5 +52,7 @@ def integrity_rules() -> IntegrityRules:
             off_hours_grace=timedelta(minutes=config["FEEDBACK_OFF_HOURS_GRACE_MINUTES"]),
             timezone=config["FEEDBACK_TIMEZONE"],
             case_due_working_days=config["FEEDBACK_CASE_DUE_WORKING_DAYS"],
+            case_opens_on=tuple(config["FEEDBACK_CASE_OPENS_ON"]),
+            case_holidays=frozenset(config["FEEDBACK_HOLIDAYS"]),
         ),
     )
