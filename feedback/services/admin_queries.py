@@ -114,12 +114,6 @@ def key_in_scope(session: Session, root_id: int, prefix: str) -> ApiKey | None:
     )
 
 
-def record(session: Session, actor: str, action: str, target: str, **detail: object) -> None:
-    """An audit event in its own transaction, for acts whose use case does not audit itself."""
-    with write_transaction(session):
-        audit(session, actor, action, target, **detail)
-
-
 # --- survey templates ----------------------------------------------------------------------------
 
 

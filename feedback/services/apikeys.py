@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from feedback.db import write_transaction
 from feedback.models import ApiKey, Unit
 from feedback.models.access import SCOPES
+from feedback.services.audit import audit
 from feedback.services.errors import InvalidInput, NotFound
 
 KEY_PREFIX = "fbk"
@@ -50,8 +51,11 @@ def parse_scopes(text: str) -> str:
     return ",".join(scopes)
 
 
-def create_api_key(session: Session, name: str, unit_code: str, scopes: str) -> tuple[ApiKey, str]:
-    """Create a key and return it with its full text, which is shown this once and never stored."""
+def create_api_key(session: Session, name: str, unit_code: str, scopes: str, actor: str = "cli") -> tuple[ApiKey, str]:
+    """Create a key and return it with its full text, which is shown this once and never stored.
+
+    The key and its audit event are written in one transaction: both or neither.
+    """
     name = name.strip()
     if not name or len(name) > 100:
         raise InvalidInput("the key's name must be 1-100 characters")
@@ -65,6 +69,7 @@ def create_api_key(session: Session, name: str, unit_code: str, scopes: str) -> 
         key = ApiKey(name=name, prefix=prefix, secret_hash=_hash(secret), scopes=scope_text, unit_id=unit.id)
         session.add(key)
         session.flush()
+        audit(session, actor, "apikey.create", key.prefix, name=key.name, unit=unit.code, scopes=key.scopes)
     return key, f"{KEY_PREFIX}_{prefix}_{secret}"
 
 
@@ -73,13 +78,15 @@ def list_api_keys(session: Session) -> list[tuple[ApiKey, str]]:
     return [(key, unit_code) for key, unit_code in rows]
 
 
-def revoke_api_key(session: Session, prefix: str) -> ApiKey:
+def revoke_api_key(session: Session, prefix: str, actor: str = "cli") -> ApiKey:
+    """Revoke a key (it stops working at once), with its audit event in the same transaction."""
     with write_transaction(session):
         key = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
         if key is None:
             raise NotFound(f"no API key with prefix {prefix!r}")
         if key.revoked_at is None:
             key.revoked_at = datetime.now(UTC)
+            audit(session, actor, "apikey.revoke", key.prefix, name=key.name)
     return key
 
 

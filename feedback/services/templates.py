@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from feedback.db import write_transaction
 from feedback.models import Question, SurveyTemplate, SurveyVersion, TemplateAssignment, Unit
 from feedback.models.survey import QUESTION_TYPES, RATING_TYPES, RESERVED_FIELDS
+from feedback.services.audit import audit
 from feedback.services.errors import InvalidInput, NotFound
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -208,8 +209,9 @@ def ensure_builtin_templates(session: Session) -> list[ImportResult]:
         return [_import(session, parse_template(doc), builtin=True) for doc in builtin_documents()]
 
 
-def assign_template(session: Session, template_code: str, unit_code: str) -> None:
-    """Assign a template to a unit's subtree (replacing the unit's previous assignment)."""
+def assign_template(session: Session, template_code: str, unit_code: str, actor: str = "cli") -> None:
+    """Assign a template to a unit's subtree (replacing the unit's previous assignment), audited in the
+    same transaction."""
     with write_transaction(session):
         template = session.scalar(select(SurveyTemplate).where(SurveyTemplate.code == template_code))
         if template is None:
@@ -222,6 +224,7 @@ def assign_template(session: Session, template_code: str, unit_code: str) -> Non
             session.add(TemplateAssignment(unit_id=unit.id, template_id=template.id))
         else:
             assignment.template_id = template.id
+        audit(session, actor, "template.assign", unit.code, template=template.code)
 
 
 def export_template(session: Session, template_code: str) -> dict[str, Any]:

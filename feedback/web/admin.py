@@ -242,19 +242,10 @@ def keys():  # noqa: ANN201
                 )
             if not errors:
                 try:
-                    key, full = create_api_key(db.session, form.name.data, unit.code, ",".join(scopes))
+                    key, full = create_api_key(db.session, form.name.data, unit.code, ",".join(scopes), _actor())
                 except FeedbackError as exc:
                     errors.append(str(exc))
                 else:
-                    q.record(
-                        db.session,
-                        _actor(),
-                        "apikey.create",
-                        key.prefix,
-                        name=key.name,
-                        unit=unit.code,
-                        scopes=key.scopes,
-                    )
                     # Shown on this response only: the full key is never stored and never shown again.
                     return _page("admin/key_created.html", section="keys", key=key, full=full, unit=unit)
         else:
@@ -282,9 +273,7 @@ def key_revoke(prefix: str):  # noqa: ANN201
     if not PlainForm().validate_on_submit():
         flash(_("Biểu mẫu đã hết hạn hoặc thiếu mã bảo mật. Vui lòng tải lại trang và gửi lại."))
         return redirect(url_for("admin.keys"), code=303)
-    if key.revoked_at is None:
-        revoke_api_key(db.session, key.prefix)
-        q.record(db.session, _actor(), "apikey.revoke", key.prefix, name=key.name)
+    revoke_api_key(db.session, key.prefix, _actor())
     flash(_("Đã thu hồi khóa %(prefix)s.", prefix=key.prefix))
     return redirect(url_for("admin.keys"), code=303)
 
@@ -315,11 +304,10 @@ def templates():  # noqa: ANN201
                 )
             if not errors:
                 try:
-                    assign_template(db.session, form.template.data, unit.code)
+                    assign_template(db.session, form.template.data, unit.code, _actor())
                 except FeedbackError as exc:
                     errors.append(str(exc))
                 else:
-                    q.record(db.session, _actor(), "template.assign", unit.code, template=form.template.data)
                     flash(_("Đã áp dụng mẫu %(template)s cho %(unit)s.", template=form.template.data, unit=unit.code))
                     return redirect(url_for("admin.templates"), code=303)
         else:

@@ -284,6 +284,57 @@ def test_keys_are_scoped_and_revocable(client, org, session):
     assert "Đã thu hồi" in client.get("/manage/admin/keys").get_data(as_text=True)
 
 
+# --- a change and its audit event: both or neither ----------------------------------------------------
+
+
+def refuse_audit_events(monkeypatch) -> None:  # noqa: ANN001
+    """From now on every audit event fails to be written, as if the audit table refused the row."""
+    import feedback.services.audit
+
+    def refuse(**_fields):  # noqa: ANN003, ANN202
+        raise RuntimeError("the audit log refused the event")
+
+    monkeypatch.setattr(feedback.services.audit, "AuditEvent", refuse)
+
+
+def test_no_api_key_is_created_without_its_audit_event(client, org, session, monkeypatch):
+    sign_in(client, "wa@p.vn")
+    data = {"csrf_token": csrf(client, "/manage/admin/keys"), "name": "Kho", "unit": "P-A", "scopes": ["kpi:read"]}
+    refuse_audit_events(monkeypatch)
+    assert client.post("/manage/admin/keys", data=data).status_code == 500
+    assert count(session, ApiKey) == 0
+
+
+def test_no_api_key_is_revoked_without_its_audit_event(client, org, session, monkeypatch):
+    key, _full = create_api_key(session, "Ward A", "P-A", "kpi:read")
+    sign_in(client, "wa@p.vn")
+    token = csrf(client, "/manage/admin/keys")
+    refuse_audit_events(monkeypatch)
+    assert client.post(f"/manage/admin/keys/{key.prefix}/revoke", data={"csrf_token": token}).status_code == 500
+    assert count(session, ApiKey, ApiKey.prefix == key.prefix, ApiKey.revoked_at.is_(None)) == 1
+
+
+def test_no_template_is_assigned_without_its_audit_event(client, org, session, monkeypatch):
+    sign_in(client, "wa@p.vn")
+    data = {"csrf_token": csrf(client, "/manage/admin/templates"), "template": "vn-official-3", "unit": "P-A"}
+    refuse_audit_events(monkeypatch)
+    assert client.post("/manage/admin/templates", data=data).status_code == 500
+    assert count(session, TemplateAssignment) == 0
+
+
+def test_the_command_line_audits_key_and_template_changes(cli, org, session):
+    created = cli("apikeys", "create", "Kho", "--unit", "P-A", "--scopes", "kpi:read")
+    prefix = created.output.strip().splitlines()[-1].split("_")[1]
+    cli("apikeys", "revoke", prefix)
+    cli("surveys", "assign", "vn-official-3", "--unit", "P-A")
+    events = session.execute(select(AuditEvent.actor, AuditEvent.action, AuditEvent.target).order_by(AuditEvent.id))
+    assert [e for e in events if e.action != "user.create"] == [
+        ("cli", "apikey.create", prefix),
+        ("cli", "apikey.revoke", prefix),
+        ("cli", "template.assign", "P-A"),
+    ]
+
+
 # --- KPI rules ---------------------------------------------------------------------------------------
 
 
