@@ -61,17 +61,17 @@ def create_action(
 ) -> ImprovementAction:
     title, description = title.strip(), description.strip()
     if not title or len(title) > 200:
-        raise InvalidInput("a title of 1 to 200 characters is required")
+        raise InvalidInput("a title of 1 to 200 characters is required", code="action.title", max=200)
     if len(description) > 4000:
-        raise InvalidInput("the description is longer than 4000 characters")
+        raise InvalidInput("the description is longer than 4000 characters", code="action.description", max=4000)
     if not dimension or len(dimension) > 40:
-        raise InvalidInput("choose the dimension the action should improve")
+        raise InvalidInput("choose the dimension the action should improve", code="action.dimension")
     with write_transaction(session):
         unit_id = session.scalar(select(Unit.id).where(Unit.code == unit_code))
         if unit_id is None:
-            raise NotFound(f"no unit with code {unit_code!r}")
+            raise NotFound(f"no unit with code {unit_code!r}", code="unit.out_of_scope", unit=unit_code)
         if not in_subtree(session, scope_unit_id, unit_id):
-            raise Forbidden("that unit is outside yours")
+            raise Forbidden("that unit is outside yours", code="unit.out_of_scope", unit=unit_code)
         counter_id = service_id = None
         if counter_code:
             counter_id = session.scalar(
@@ -80,11 +80,15 @@ def create_action(
                 )
             )
             if counter_id is None:
-                raise InvalidInput(f"no counter {counter_code!r} in that unit")
+                raise InvalidInput(
+                    f"no counter {counter_code!r} in that unit", code="action.counter", counter=counter_code
+                )
         if service_code:
             service_id = session.scalar(select(Service.id).where(Service.code == service_code))
             if service_id is None:
-                raise InvalidInput(f"no service with code {service_code!r}")
+                raise InvalidInput(
+                    f"no service with code {service_code!r}", code="service.unknown", service=service_code
+                )
         action = ImprovementAction(
             unit_id=unit_id,
             counter_id=counter_id,

@@ -287,7 +287,7 @@ def _check_scope(session: Session, parsed: dict[str, Parsed], root_id: int, erro
         for row in p.rows:
             code = row.values["code"]
             if code in unit_scope and not unit_scope[code]:
-                errors.append(RowError(p.file, row.line, "code", f"unit {code} is outside your units"))
+                errors.append(_outside(p.file, row.line, "code", code))
             elif code not in unit_scope:
                 new_in_file.add(code)
         for row in p.rows:
@@ -298,18 +298,32 @@ def _check_scope(session: Session, parsed: dict[str, Parsed], root_id: int, erro
             parent = row.values.get("parent_code", "")
             if code == root.code:
                 if has_parent and parent != root_parent:
-                    errors.append(RowError(p.file, row.line, "parent_code", "you cannot move your own top unit"))
+                    errors.append(
+                        RowError(p.file, row.line, "parent_code", "you cannot move your own top unit", "scope.top_unit")
+                    )
             elif code in new_in_file and not parent:
                 errors.append(
-                    RowError(p.file, row.line, "parent_code", "a new unit needs a parent_code within your units")
+                    RowError(
+                        p.file,
+                        row.line,
+                        "parent_code",
+                        "a new unit needs a parent_code within your units",
+                        "scope.parent_needed",
+                    )
                 )
             elif has_parent:
                 if not parent:
                     errors.append(
-                        RowError(p.file, row.line, "parent_code", "a unit below yours needs a parent within your units")
+                        RowError(
+                            p.file,
+                            row.line,
+                            "parent_code",
+                            "a unit below yours needs a parent within your units",
+                            "scope.parent_needed",
+                        )
                     )
                 elif parent in unit_scope and not unit_scope[parent]:
-                    errors.append(RowError(p.file, row.line, "parent_code", f"unit {parent} is outside your units"))
+                    errors.append(_outside(p.file, row.line, "parent_code", parent))
     for kind, model in (("counters", Counter), ("staff", Staff)):
         if kind not in parsed:
             continue
@@ -318,10 +332,23 @@ def _check_scope(session: Session, parsed: dict[str, Parsed], root_id: int, erro
         for row in p.rows:
             code, unit_code = row.values["code"], row.values["unit_code"]
             if code in owner and not owner[code]:
-                errors.append(RowError(p.file, row.line, "code", f"{code} belongs to a unit outside your units"))
+                errors.append(
+                    RowError(
+                        p.file,
+                        row.line,
+                        "code",
+                        f"{code} belongs to a unit outside your units",
+                        "scope.owner",
+                        {"code": code},
+                    )
+                )
             if unit_code in unit_scope and not unit_scope[unit_code]:
-                errors.append(RowError(p.file, row.line, "unit_code", f"unit {unit_code} is outside your units"))
+                errors.append(_outside(p.file, row.line, "unit_code", unit_code))
     if "services" in parsed and not is_root_admin:
         p = parsed["services"]
         message = "services are shared by the whole province; only an administrator of a top unit may import them"
-        errors.append(RowError(p.file, 1, None, message))
+        errors.append(RowError(p.file, 1, None, message, "scope.services"))
+
+
+def _outside(file: str, line: int, column: str, unit_code: str) -> RowError:
+    return RowError(file, line, column, f"unit {unit_code} is outside your units", "scope.unit", {"unit": unit_code})

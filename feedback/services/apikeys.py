@@ -47,7 +47,7 @@ def parse_scopes(text: str) -> str:
     scopes = sorted({s.strip() for s in text.split(",") if s.strip()})
     unknown = [s for s in scopes if s not in SCOPES]
     if unknown or not scopes:
-        raise InvalidInput(f"scopes must be a comma-separated list of: {', '.join(SCOPES)}")
+        raise InvalidInput(f"scopes must be a comma-separated list of: {', '.join(SCOPES)}", code="apikey.scopes")
     return ",".join(scopes)
 
 
@@ -58,12 +58,12 @@ def create_api_key(session: Session, name: str, unit_code: str, scopes: str, act
     """
     name = name.strip()
     if not name or len(name) > 100:
-        raise InvalidInput("the key's name must be 1-100 characters")
+        raise InvalidInput("the key's name must be 1-100 characters", code="apikey.name", max=100)
     scope_text = parse_scopes(scopes)
     with write_transaction(session):
         unit = session.scalar(select(Unit).where(Unit.code == unit_code))
         if unit is None:
-            raise NotFound(f"no unit with code {unit_code!r}")
+            raise NotFound(f"no unit with code {unit_code!r}", code="unit.unknown", unit=unit_code)
         prefix = secrets.token_hex(4)
         secret = secrets.token_urlsafe(32)
         key = ApiKey(name=name, prefix=prefix, secret_hash=_hash(secret), scopes=scope_text, unit_id=unit.id)
@@ -83,7 +83,7 @@ def revoke_api_key(session: Session, prefix: str, actor: str = "cli") -> ApiKey:
     with write_transaction(session):
         key = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
         if key is None:
-            raise NotFound(f"no API key with prefix {prefix!r}")
+            raise NotFound(f"no API key with prefix {prefix!r}", code="apikey.unknown", prefix=prefix)
         if key.revoked_at is None:
             key.revoked_at = datetime.now(UTC)
             audit(session, actor, "apikey.revoke", key.prefix, name=key.name)

@@ -205,7 +205,7 @@ def assignable_users(session: Session, unit_id: int) -> list[User]:
 def _load(session: Session, case_id: int, scope_unit_id: int) -> FollowUpCase:
     case = case_in_scope(session, scope_unit_id, case_id)
     if case is None:
-        raise NotFound(f"no case {case_id}")
+        raise NotFound(f"no case {case_id}", code="case.unknown", case_id=case_id)
     return case
 
 
@@ -214,7 +214,7 @@ def assign(session: Session, case_id: int, scope_unit_id: int, email: str, actor
         case = _load(session, case_id, scope_unit_id)
         user = next((u for u in assignable_users(session, case.unit_id) if u.email == email.strip().lower()), None)
         if user is None:
-            raise InvalidInput("choose a manager whose units include this case")
+            raise InvalidInput("choose a manager whose units include this case", code="case.assignee")
         case.assignee_id = user.id
         if case.state == "open":
             case.state = "in_progress"
@@ -226,7 +226,7 @@ def set_due(session: Session, case_id: int, scope_unit_id: int, due_on: date, ac
     with write_transaction(session):
         case = _load(session, case_id, scope_unit_id)
         if due_on < case.opened_at.date():
-            raise InvalidInput("the due date is before the case was opened")
+            raise InvalidInput("the due date is before the case was opened", code="case.due_before_opened")
         audit(session, actor, "case.due", f"case {case.id}", before=case.due_on.isoformat(), after=due_on.isoformat())
         case.due_on = due_on
 
@@ -234,7 +234,7 @@ def set_due(session: Session, case_id: int, scope_unit_id: int, due_on: date, ac
 def add_note(session: Session, case_id: int, scope_unit_id: int, text: str, actor: str) -> None:
     text = text.strip()
     if not text or len(text) > NOTE_MAX:
-        raise InvalidInput(f"a note is 1 to {NOTE_MAX} characters")
+        raise InvalidInput(f"a note is 1 to {NOTE_MAX} characters", code="case.note", max=NOTE_MAX)
     with write_transaction(session):
         case = _load(session, case_id, scope_unit_id)
         session.add(CaseNote(case_id=case.id, author=actor, text=text))
@@ -243,14 +243,16 @@ def add_note(session: Session, case_id: int, scope_unit_id: int, text: str, acto
 
 def close(session: Session, case_id: int, scope_unit_id: int, state: str, resolution: str, actor: str) -> None:
     if state not in ("resolved", "dismissed"):
-        raise InvalidInput("a case closes as resolved or dismissed")
+        raise InvalidInput("a case closes as resolved or dismissed", code="case.close_state")
     resolution = resolution.strip()
     if not resolution or len(resolution) > NOTE_MAX:
-        raise InvalidInput("say how the case was resolved (or why it is dismissed)")
+        raise InvalidInput(
+            "say how the case was resolved (or why it is dismissed)", code="case.resolution", max=NOTE_MAX
+        )
     with write_transaction(session):
         case = _load(session, case_id, scope_unit_id)
         if case.state not in OPEN_STATES:
-            raise InvalidInput("the case is already closed")
+            raise InvalidInput("the case is already closed", code="case.closed")
         case.state, case.resolution, case.closed_at = state, resolution, datetime.now(UTC)
         audit(session, actor, f"case.{state}", f"case {case.id}", resolution=resolution)
 

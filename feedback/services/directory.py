@@ -70,10 +70,15 @@ ORDER = ("units", "services", "counters", "staff")
 
 @dataclass(frozen=True)
 class RowError:
+    """One problem of an import file. ``message`` is English (the CLI prints it); ``code`` and ``params``
+    let a web page say it in the reader's language."""
+
     file: str
     line: int
     column: str | None
     message: str
+    code: str | None = None
+    params: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __str__(self) -> str:
         column = f", column {self.column}" if self.column else ""
@@ -125,19 +130,21 @@ def parse_csv(kind: Kind, name: str, data: bytes, errors: list[RowError]) -> Par
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        errors.append(RowError(name, line, None, "the file is not UTF-8 text; save it as “CSV UTF-8”"))
+        errors.append(RowError(name, line, None, "the file is not UTF-8 text; save it as “CSV UTF-8”", "csv.encoding"))
         return parsed
     if "\x00" in text:
-        errors.append(RowError(name, 1, None, "the file holds binary data, not CSV text"))
+        errors.append(RowError(name, 1, None, "the file holds binary data, not CSV text", "csv.binary"))
         return parsed
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        errors.append(RowError(name, 1, None, f"unreadable header row ({exc})"))
+        errors.append(RowError(name, 1, None, f"unreadable header row ({exc})", "csv.header"))
         return parsed
     if header is None or not any(h.strip() for h in header):
-        errors.append(RowError(name, 1, None, f"the file is empty; expected a header row: {','.join(kind.columns)}"))
+        columns = ",".join(kind.columns)
+        message = f"the file is empty; expected a header row: {columns}"
+        errors.append(RowError(name, 1, None, message, "csv.empty", {"columns": columns}))
         return parsed
     header = [_clean(h).lower() for h in header]
     allowed = set(kind.columns) | set(kind.extra) | set(OPTIONAL_COLUMNS)
@@ -149,13 +156,17 @@ def parse_csv(kind: Kind, name: str, data: bytes, errors: list[RowError]) -> Par
                     1,
                     column or "(empty)",
                     f"unknown column; expected {','.join(kind.columns)} (and optionally active)",
+                    "csv.unknown_column",
+                    {"columns": ",".join(kind.columns)},
                 )
             )
     for column in kind.required:
         if column not in header:
-            errors.append(RowError(name, 1, column, "required column is missing from the header row"))
+            errors.append(
+                RowError(name, 1, column, "required column is missing from the header row", "csv.missing_column")
+            )
     if len(set(header)) != len(header):
-        errors.append(RowError(name, 1, None, "a column appears twice in the header row"))
+        errors.append(RowError(name, 1, None, "a column appears twice in the header row", "csv.duplicate_column"))
     if any(e.file == name for e in errors):
         return parsed
     seen: dict[str, int] = {}
@@ -166,19 +177,22 @@ def parse_csv(kind: Kind, name: str, data: bytes, errors: list[RowError]) -> Par
         except StopIteration:
             break
         except csv.Error as exc:
-            errors.append(RowError(name, reader.line_num, None, f"malformed CSV ({exc})"))
+            errors.append(RowError(name, reader.line_num, None, f"malformed CSV ({exc})", "csv.malformed"))
             break
         line = reader.line_num
         if not any(c.strip() for c in cells):
             continue  # blank lines are allowed
         if len(cells) != len(header):
-            errors.append(RowError(name, line, None, f"expected {len(header)} values, found {len(cells)}"))
+            message = f"expected {len(header)} values, found {len(cells)}"
+            errors.append(
+                RowError(name, line, None, message, "csv.values", {"expected": len(header), "found": len(cells)})
+            )
             continue
         values = {h: _clean(c) for h, c in zip(header, cells, strict=True)}
         row_ok = True
         for column in kind.required:
             if not values.get(column):
-                errors.append(RowError(name, line, column, "a value is required"))
+                errors.append(RowError(name, line, column, "a value is required", "value.required"))
                 row_ok = False
         code = values.get("code", "")
         if code and not CODE_RE.match(code):
@@ -188,26 +202,29 @@ def parse_csv(kind: Kind, name: str, data: bytes, errors: list[RowError]) -> Par
                     line,
                     "code",
                     "use 1-40 letters, digits, '.', '-' or '_' (no spaces), starting with a letter or digit",
+                    "value.code",
                 )
             )
             row_ok = False
         for column in ("parent_code", "unit_code"):
             if values.get(column) and not CODE_RE.match(values[column]):
-                errors.append(RowError(name, line, column, "not a valid code"))
+                errors.append(RowError(name, line, column, "not a valid code", "value.code"))
                 row_ok = False
         for column, limit in kind.limits.items():
             if len(values.get(column, "")) > limit:
-                errors.append(RowError(name, line, column, f"longer than {limit} characters"))
+                errors.append(
+                    RowError(name, line, column, f"longer than {limit} characters", "value.length", {"max": limit})
+                )
                 row_ok = False
         for column, check in (("internal_networks", parse_networks), ("opening_hours", parse_hours)):
             if values.get(column):
                 try:
                     check(values[column])
                 except SettingError as exc:
-                    errors.append(RowError(name, line, column, str(exc)))
+                    errors.append(RowError(name, line, column, str(exc), f"value.{column}"))
                     row_ok = False
         if values.get("email") and not EMAIL_RE.match(values["email"]):
-            errors.append(RowError(name, line, "email", "not an email address"))
+            errors.append(RowError(name, line, "email", "not an email address", "value.email"))
             row_ok = False
         active = None
         if "active" in values and values["active"] != "":
@@ -217,10 +234,11 @@ def parse_csv(kind: Kind, name: str, data: bytes, errors: list[RowError]) -> Par
             elif word in FALSE_WORDS:
                 active = False
             else:
-                errors.append(RowError(name, line, "active", "use 1 or 0"))
+                errors.append(RowError(name, line, "active", "use 1 or 0", "value.active"))
                 row_ok = False
         if code and code in seen:
-            errors.append(RowError(name, line, "code", f"code {code} already appears on line {seen[code]}"))
+            message = f"code {code} already appears on line {seen[code]}"
+            errors.append(RowError(name, line, "code", message, "value.repeated", {"code": code, "first": seen[code]}))
             row_ok = False
         if code:
             seen.setdefault(code, line)
@@ -274,18 +292,39 @@ def _check_references(session: Session, parsed: dict[str, Parsed], errors: list[
         for row in parsed["units"].rows:
             parent = row.values.get("parent_code", "")
             if parent and parent not in known:
-                errors.append(RowError(parsed["units"].file, row.line, "parent_code", f"no unit with code {parent}"))
+                errors.append(
+                    RowError(
+                        parsed["units"].file,
+                        row.line,
+                        "parent_code",
+                        f"no unit with code {parent}",
+                        "ref.unit",
+                        {"unit": parent},
+                    )
+                )
             if parent and parent == row.values["code"]:
                 errors.append(
-                    RowError(parsed["units"].file, row.line, "parent_code", "a unit cannot be its own parent")
+                    RowError(
+                        parsed["units"].file,
+                        row.line,
+                        "parent_code",
+                        "a unit cannot be its own parent",
+                        "ref.own_parent",
+                    )
                 )
     for kind in ("counters", "staff"):
         if kind in parsed:
             for row in parsed[kind].rows:
                 if row.values["unit_code"] not in known:
+                    unit_code = row.values["unit_code"]
                     errors.append(
                         RowError(
-                            parsed[kind].file, row.line, "unit_code", f"no unit with code {row.values['unit_code']}"
+                            parsed[kind].file,
+                            row.line,
+                            "unit_code",
+                            f"no unit with code {unit_code}",
+                            "ref.unit",
+                            {"unit": unit_code},
                         )
                     )
 
@@ -346,7 +385,13 @@ def _upsert_units(session: Session, parsed: Parsed, errors: list[RowError]) -> d
         while code is not None:
             if code in seen:
                 errors.append(
-                    RowError(parsed.file, row.line, "parent_code", "this parent would make a loop in the unit tree")
+                    RowError(
+                        parsed.file,
+                        row.line,
+                        "parent_code",
+                        "this parent would make a loop in the unit tree",
+                        "ref.loop",
+                    )
                 )
                 break
             seen.add(code)

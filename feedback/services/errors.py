@@ -2,7 +2,17 @@
 
 
 class FeedbackError(Exception):
-    """Base class: a clear message for the person who caused it."""
+    """Base class: a clear message for the person who caused it.
+
+    The message is English (the API's JSON errors and the CLI show it). An error that can reach a web page
+    also carries a ``code`` and the ``params`` of its message, so the page can say it in the reader's
+    language (``feedback.web.messages``).
+    """
+
+    def __init__(self, message: str = "", *, code: str | None = None, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 class NotFound(FeedbackError):

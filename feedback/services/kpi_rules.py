@@ -46,7 +46,7 @@ def change_rules(session: Session, changes: dict[str, Any], actor: str, note: st
         try:
             rules = KpiRules.from_dict(current)
         except ValueError as exc:
-            raise InvalidInput(str(exc)) from None
+            raise InvalidInput(str(exc), code="rules.invalid") from None
         stored = rules.to_dict()
         stored.pop("version", None)
         session.add(KpiRuleSet(version=version, rules=stored, actor=actor, note=note[:500]))

@@ -12,6 +12,7 @@ from feedback.models import Response
 from feedback.services import summaries
 from feedback.services.audit import audit
 from feedback.services.errors import InvalidInput, NotFound
+from feedback.services.responses import format_receipt
 
 REASON_MAX = 500
 
@@ -21,7 +22,7 @@ def _load(session: Session, receipt: str) -> Response:
         select(Response).where(Response.receipt == receipt.replace("-", "").upper()).with_for_update()
     )
     if response is None:
-        raise NotFound(f"no response with receipt {receipt!r}")
+        raise NotFound(f"no response with receipt {receipt!r}", code="response.unknown", receipt=receipt)
     return response
 
 
@@ -31,13 +32,17 @@ def exclude_response(
     """Take a response out of every metric, keeping it and counting it as excluded. A reason is required."""
     reason = " ".join(reason.split())
     if not reason:
-        raise InvalidInput("a reason is required to exclude a response")
+        raise InvalidInput("a reason is required to exclude a response", code="exclude.reason", max=REASON_MAX)
     if len(reason) > REASON_MAX:
-        raise InvalidInput(f"the reason is longer than {REASON_MAX} characters")
+        raise InvalidInput(f"the reason is longer than {REASON_MAX} characters", code="exclude.reason", max=REASON_MAX)
     with write_transaction(session):
         response = _load(session, receipt)
         if response.status == "excluded":
-            raise InvalidInput(f"response {response.receipt} is already excluded")
+            raise InvalidInput(
+                f"response {response.receipt} is already excluded",
+                code="response.already_excluded",
+                receipt=format_receipt(response.receipt),
+            )
         rated = summaries.rated_answers(session, response.id)
         summaries.record(session, response, rated, sign=-1, tz=tz)
         response.status = "excluded"
@@ -54,7 +59,11 @@ def restore_response(session: Session, receipt: str, actor: str, tz: str = summa
     with write_transaction(session):
         response = _load(session, receipt)
         if response.status != "excluded":
-            raise InvalidInput(f"response {response.receipt} is not excluded")
+            raise InvalidInput(
+                f"response {response.receipt} is not excluded",
+                code="response.not_excluded",
+                receipt=format_receipt(response.receipt),
+            )
         rated = summaries.rated_answers(session, response.id)
         summaries.record(session, response, rated, sign=-1, tz=tz)
         previous = response.excluded_reason

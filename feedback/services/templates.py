@@ -215,10 +215,12 @@ def assign_template(session: Session, template_code: str, unit_code: str, actor:
     with write_transaction(session):
         template = session.scalar(select(SurveyTemplate).where(SurveyTemplate.code == template_code))
         if template is None:
-            raise NotFound(f"no survey template with code {template_code!r}")
+            raise NotFound(
+                f"no survey template with code {template_code!r}", code="template.unknown", template=template_code
+            )
         unit = session.scalar(select(Unit).where(Unit.code == unit_code))
         if unit is None:
-            raise NotFound(f"no unit with code {unit_code!r}")
+            raise NotFound(f"no unit with code {unit_code!r}", code="unit.unknown", unit=unit_code)
         assignment = session.scalar(select(TemplateAssignment).where(TemplateAssignment.unit_id == unit.id))
         if assignment is None:
             session.add(TemplateAssignment(unit_id=unit.id, template_id=template.id))

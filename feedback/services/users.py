@@ -38,14 +38,16 @@ def normalise_email(email: str) -> str:
 
 def check_password_strength(password: str, email: str = "") -> None:
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"a password has at least {MIN_PASSWORD} characters")
+        raise InvalidInput(
+            f"a password has at least {MIN_PASSWORD} characters", code="password.length", min=MIN_PASSWORD
+        )
     if len(password) > 256:
-        raise InvalidInput("a password has at most 256 characters")
+        raise InvalidInput("a password has at most 256 characters", code="password.length", min=MIN_PASSWORD)
     name = email.split("@")[0].lower() if email else ""
     if len(name) >= 4 and name in password.lower():
-        raise InvalidInput("the password must not contain the email's name")
+        raise InvalidInput("the password must not contain the email's name", code="password.email")
     if len(set(password)) < 6:
-        raise InvalidInput("the password repeats too few characters")
+        raise InvalidInput("the password repeats too few characters", code="password.repetitive")
 
 
 def create_user(
@@ -59,23 +61,25 @@ def create_user(
 ) -> User:
     email = normalise_email(email)
     if not EMAIL_RE.match(email):
-        raise InvalidInput(f"{email!r} is not an email address")
+        raise InvalidInput(f"{email!r} is not an email address", code="user.email", email=email)
     if role not in ROLES:
-        raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}", code="user.role")
     check_password_strength(password, email)
     with write_transaction(session):
         if session.scalar(select(User.id).where(User.email == email)) is not None:
-            raise InvalidInput(f"a user with email {email} already exists")
+            raise InvalidInput(f"a user with email {email} already exists", code="user.exists", email=email)
         unit_id = session.scalar(select(Unit.id).where(Unit.code == unit_code))
         if unit_id is None:
-            raise NotFound(f"no unit with code {unit_code!r}")
+            raise NotFound(f"no unit with code {unit_code!r}", code="unit.unknown", unit=unit_code)
         staff_id = None
         if role == "staff":
             if not staff_code:
-                raise InvalidInput("a staff user needs --staff CODE (whose scores they may see)")
+                raise InvalidInput(
+                    "a staff user needs --staff CODE (whose scores they may see)", code="user.staff_needed"
+                )
             staff_id = session.scalar(select(Staff.id).where(Staff.code == staff_code))
             if staff_id is None:
-                raise NotFound(f"no staff member with code {staff_code!r}")
+                raise NotFound(f"no staff member with code {staff_code!r}", code="staff.unknown", staff=staff_code)
         user = User(
             email=email, password_hash=generate_password_hash(password), role=role, unit_id=unit_id, staff_id=staff_id
         )
@@ -89,7 +93,7 @@ def set_active(session: Session, email: str, active: bool, actor: str = "cli") -
     with write_transaction(session):
         user = session.scalar(select(User).where(User.email == normalise_email(email)))
         if user is None:
-            raise NotFound(f"no user with email {email!r}")
+            raise NotFound(f"no user with email {email!r}", code="user.unknown", email=email)
         user.active = active
         user.session_version += 1
         audit(session, actor, "user.enable" if active else "user.disable", user.email)

@@ -34,6 +34,7 @@ from feedback.services.kpi_rules import change_rules, current_rules
 from feedback.services.templates import assign_template
 from feedback.services.users import MIN_PASSWORD, create_user, set_active
 from feedback.web.access import roles_required, scope_unit_id
+from feedback.web.messages import error_message, row_error_message
 
 bp = Blueprint("admin", __name__, url_prefix="/manage/admin")
 NO_STORE = {"Cache-Control": "no-store"}
@@ -50,6 +51,7 @@ ROLE_LABELS = {
     "staff": _l("Cán bộ"),
 }
 MAX_FILE_NAME = 100
+bp.add_app_template_global(row_error_message, "row_error_message")
 EXTRA_BAND_ROWS = 1
 
 
@@ -154,7 +156,7 @@ def users():  # noqa: ANN201
                         actor=_actor(),
                     )
                 except FeedbackError as exc:
-                    errors.append(str(exc))
+                    errors.append(error_message(exc))
                 else:
                     flash(_("Đã tạo tài khoản %(email)s.", email=form.email.data.lower()))
                     return redirect(url_for("admin.users"), code=303)
@@ -244,7 +246,7 @@ def keys():  # noqa: ANN201
                 try:
                     key, full = create_api_key(db.session, form.name.data, unit.code, ",".join(scopes), _actor())
                 except FeedbackError as exc:
-                    errors.append(str(exc))
+                    errors.append(error_message(exc))
                 else:
                     # Shown on this response only: the full key is never stored and never shown again.
                     return _page("admin/key_created.html", section="keys", key=key, full=full, unit=unit)
@@ -306,7 +308,7 @@ def templates():  # noqa: ANN201
                 try:
                     assign_template(db.session, form.template.data, unit.code, _actor())
                 except FeedbackError as exc:
-                    errors.append(str(exc))
+                    errors.append(error_message(exc))
                 else:
                     flash(_("Đã áp dụng mẫu %(template)s cho %(unit)s.", template=form.template.data, unit=unit.code))
                     return redirect(url_for("admin.templates"), code=303)
@@ -418,7 +420,7 @@ def rules():  # noqa: ANN201
                     try:
                         new = change_rules(db.session, changes, _actor(), form.note.data)
                     except FeedbackError as exc:
-                        errors.append(str(exc))
+                        errors.append(error_message(exc))
                     else:
                         flash(_("Đã lưu quy tắc KPI phiên bản %(v)d.", v=new.version))
                         return redirect(url_for("admin.rules"), code=303)

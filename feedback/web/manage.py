@@ -25,13 +25,15 @@ from feedback.services.focus import KINDS, Narrowed, choices, narrow
 from feedback.services.kpi import DIMENSION_ORDER, EARLIEST, GROUPINGS, LATEST, MAX_DAYS, KpiRow, kpi_report
 from feedback.services.kpi_rules import current_rules
 from feedback.services.mail import MailSettings, send_mail
-from feedback.services.moderation import exclude_response, restore_response
+from feedback.services.moderation import REASON_MAX, exclude_response, restore_response
 from feedback.services.trends import distribution, month_of, monthly, week_of, weekly
 from feedback.web.access import READERS, roles_required, scope_unit_id
+from feedback.web.messages import case_reason, error_message
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 TREND_WEEKS = 12
 TREND_MONTHS = 12
+bp.add_app_template_filter(case_reason, "case_reason")
 
 
 def _today() -> date:
@@ -304,7 +306,7 @@ def _moderate(receipt: str, act):  # noqa: ANN001, ANN202
     try:
         act(form)
     except (InvalidInput, NotFound) as exc:
-        flash(str(exc))
+        flash(error_message(exc))
     return redirect(back, code=303)
 
 
@@ -318,7 +320,7 @@ def _safe_back() -> str:
 def exclude(receipt: str):  # noqa: ANN201
     def act(form: ExcludeForm) -> None:
         if not form.validate_on_submit():
-            raise InvalidInput(_("Cần nhập lý do (tối đa 500 ký tự) để loại một phiếu."))
+            raise InvalidInput("a reason is required to exclude a response", code="exclude.reason", max=REASON_MAX)
         exclude_response(
             db.session, receipt, form.reason.data, current_user.data.email, tz=current_app.config["FEEDBACK_TIMEZONE"]
         )
@@ -369,7 +371,7 @@ def case_detail(case_id: int):  # noqa: ANN201
             try:
                 _case_action(case_id, form, actor)
             except (InvalidInput, NotFound) as exc:
-                flash(str(exc))
+                flash(error_message(exc))
             return redirect(url_for("manage.case_detail", case_id=case_id), code=303)
         flash(_("Biểu mẫu không hợp lệ. Vui lòng tải lại trang."))
     case = cases.case_in_scope(db.session, scope_unit_id(), case_id)
@@ -404,14 +406,14 @@ def _case_action(case_id: int, form: CaseForm, actor: str) -> None:
         try:
             due = date.fromisoformat(form.due_on.data or "")
         except ValueError:
-            raise InvalidInput(_("Ngày không hợp lệ.")) from None
+            raise InvalidInput("not a date", code="date.invalid") from None
         cases.set_due(db.session, case_id, scope, due, actor)
     elif action == "note":
         cases.add_note(db.session, case_id, scope, form.text.data or "", actor)
     elif action in ("resolved", "dismissed"):
         cases.close(db.session, case_id, scope, action, form.text.data or "", actor)
     else:
-        raise InvalidInput(_("Thao tác không được hỗ trợ"))
+        raise InvalidInput(f"unknown case action {action!r}", code="case.action")
 
 
 class ActionForm(NormalisedForm):
@@ -451,7 +453,7 @@ def action_list():  # noqa: ANN201
             except ValueError:
                 errors.append(_("Ngày không hợp lệ."))
             except (InvalidInput, NotFound, Forbidden) as exc:
-                errors.append(str(exc))
+                errors.append(error_message(exc))
             else:
                 return redirect(url_for("manage.action_detail", action_id=action.id), code=303)
         else:

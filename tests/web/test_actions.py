@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -58,7 +59,15 @@ def test_actions_in_the_workspace(client, session, org):
         "/manage/actions",
         data={"csrf_token": csrf, "unit": "P-B", "title": "x", "starts_on": "2026-03-09", "dimension": "overall"},
     )
-    assert bad.status_code == 422 and "outside" in bad.get_data(as_text=True)
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "Đơn vị P-B không có hoặc không thuộc phạm vi của anh/chị." in body
+    unknown = client.post(
+        "/manage/actions",
+        data={"csrf_token": csrf, "unit": "P-X", "title": "x", "starts_on": "2026-03-09", "dimension": "overall"},
+    )
+    # A unit outside the scope is refused in the same words as one that does not exist.
+    tokenless = re.compile(r'name="csrf_token" value="[^"]*"')
+    assert tokenless.sub("", unknown.get_data(as_text=True).replace("P-X", "P-B")) == tokenless.sub("", body)
     made = client.post(
         "/manage/actions",
         data={

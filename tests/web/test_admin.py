@@ -454,14 +454,14 @@ def test_a_bad_file_shows_line_level_errors_and_writes_nothing(client, org, sess
 @pytest.mark.parametrize(
     ("files", "message"),
     [
-        ({"counters": ("c.csv", "code,unit_code,label_vi\nQX,P-B,Quầy X\n")}, "outside your units"),
-        ({"counters": ("c.csv", "code,unit_code,label_vi\nQB,P-A,Cướp quầy\n")}, "outside your units"),
-        ({"staff": ("s.csv", "code,full_name,unit_code\nSX,Ai đó,P-B\n")}, "outside your units"),
-        ({"units": ("u.csv", "code,name_vi,parent_code\nP-B,Đổi tên,P\n")}, "outside your units"),
-        ({"units": ("u.csv", "code,name_vi,parent_code\nP-A-9,Mới,P-B\n")}, "outside your units"),
-        ({"units": ("u.csv", "code,name_vi,parent_code\nP-A-9,Mới,\n")}, "parent_code"),
-        ({"units": ("u.csv", "code,name_vi,parent_code\nP-A,Phường A,P-B\n")}, "cannot move"),
-        ({"services": ("sv.csv", "code,name_vi\n1.0001,Thủ tục\n")}, "top unit"),
+        ({"counters": ("c.csv", "code,unit_code,label_vi\nQX,P-B,Quầy X\n")}, "nằm ngoài phạm vi"),
+        ({"counters": ("c.csv", "code,unit_code,label_vi\nQB,P-A,Cướp quầy\n")}, "nằm ngoài phạm vi"),
+        ({"staff": ("s.csv", "code,full_name,unit_code\nSX,Ai đó,P-B\n")}, "nằm ngoài phạm vi"),
+        ({"units": ("u.csv", "code,name_vi,parent_code\nP-B,Đổi tên,P\n")}, "nằm ngoài phạm vi"),
+        ({"units": ("u.csv", "code,name_vi,parent_code\nP-A-9,Mới,P-B\n")}, "nằm ngoài phạm vi"),
+        ({"units": ("u.csv", "code,name_vi,parent_code\nP-A-9,Mới,\n")}, "Cần parent_code"),
+        ({"units": ("u.csv", "code,name_vi,parent_code\nP-A,Phường A,P-B\n")}, "không thể chuyển"),
+        ({"services": ("sv.csv", "code,name_vi\n1.0001,Thủ tục\n")}, "đơn vị cao nhất"),
     ],
 )
 def test_a_ward_admin_cannot_import_outside_their_subtree(client, org, session, files, message):
