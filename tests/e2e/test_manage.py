@@ -53,11 +53,24 @@ def test_manager_dashboard_and_responses(open_page, live_server, accounts, scree
     elapsed = time.monotonic() - started
     print(f"dashboard loaded in {elapsed * 1000:.0f} ms at {width} px")
     expect(page.locator("table.kpi")).to_be_visible()
-    expect(page.locator("svg.trend")).to_be_visible()
+    expect(page.get_by_role("img", name="Chỉ số hài lòng theo tuần")).to_be_visible()
+    expect(page.get_by_role("img", name="Chỉ số hài lòng theo tháng")).to_be_visible()
     screenshot(page, f"manage-dashboard-{width}")
     check_axe(page, f"the dashboard at {width} px")
+    # Narrow to one counter of the provincial centre, leaving flagged responses out, with the filter form.
+    page.get_by_label("Quầy", exact=True).select_option(live_server.active_counter)
+    page.get_by_label("Phiếu nghi vấn").select_option("exclude")
+    page.get_by_role("button", name="Xem").click()
+    expect(page.locator("p.focus")).to_contain_text(live_server.active_counter)
+    assert f"counter={live_server.active_counter}" in page.url and "flags=exclude" in page.url
+    expect(page.get_by_label("Quầy", exact=True)).to_have_value(live_server.active_counter)
+    screenshot(page, f"manage-dashboard-counter-{width}")
+    check_axe(page, f"the dashboard narrowed to a counter at {width} px")
     page.get_by_role("link", name="Xem các phiếu đánh giá và góp ý").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Phiếu đánh giá")
+    assert f"counter={live_server.active_counter}" in page.url and "flags=exclude" in page.url
+    expect(page.locator("p.note")).to_contain_text(live_server.active_counter)
+    expect(page.get_by_label("Phiếu nghi vấn")).to_have_value("exclude")
     screenshot(page, f"manage-responses-{width}")
     check_axe(page, f"the responses page at {width} px")
     page.goto(live_server("/manage/cases"))
