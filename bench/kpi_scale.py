@@ -1005,7 +1005,6 @@ def _count(url: str, table: str) -> int:
 def bench_database(kind: str, args: argparse.Namespace, workdir: Path) -> DbResult:
     result = DbResult(kind)
     detail = result.detail
-    detail["load_average_before"] = os.getloadavg()
     if kind == "sqlite":
         db_path = workdir / "scale.sqlite3"
         url = f"sqlite:///{db_path}"
@@ -1087,6 +1086,8 @@ def bench_database(kind: str, args: argparse.Namespace, workdir: Path) -> DbResu
     detail["db_size_gb"] = _db_size(url, kind)
     detail["rows"] = {t: _count(url, t) for t in ("response", "answer", "fact_response_daily", "fact_answer_daily")}
     print(f"[{kind}] {detail['rows']}, {detail['db_size_gb']:.1f} GB", flush=True)
+
+    detail["load_average_before"] = os.getloadavg()  # of the measurements, not of the load
 
     # The API key the KPI system would hold.
     created = flask(

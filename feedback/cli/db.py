@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 
 import click
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from flask import current_app
 from flask.cli import with_appcontext
 
@@ -15,7 +13,9 @@ from feedback.extensions import db
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def alembic_config(connection=None) -> AlembicConfig:  # noqa: ANN001
+def alembic_config(connection=None):  # noqa: ANN001, ANN201
+    from alembic.config import Config as AlembicConfig  # only the db commands need Alembic
+
     config = AlembicConfig(os.path.join(ROOT, "alembic.ini"))
     config.set_main_option("script_location", os.path.join(ROOT, "migrations"))
     if connection is not None:
@@ -31,6 +31,8 @@ def upgrade_database(revision: str = "head") -> None:
     from feedback.services.templates import ensure_builtin_templates
 
     with db.engine.begin() as connection:
+        from alembic import command
+
         command.upgrade(alembic_config(connection), revision)
     ensure_builtin_templates(db.session)
     ensure_default_rules(db.session)
@@ -72,6 +74,8 @@ def upgrade_command() -> None:
 @with_appcontext
 def current_command() -> None:
     with db.engine.connect() as connection:
+        from alembic import command
+
         command.current(alembic_config(connection))
 
 

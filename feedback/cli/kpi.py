@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from feedback.db import write_transaction
 from feedback.extensions import db
-from feedback.models import Unit
+from feedback.models import Response, Unit
 from feedback.services import exports, summaries
 from feedback.services.audit import audit
 from feedback.services.errors import FeedbackError
@@ -94,13 +94,14 @@ def export_command(start: date, end: date, group_by: str, unit_code: str | None,
 @click.option("--to", "end", type=Day(), help="last local day (default: the last response)")
 @with_appcontext
 def rebuild_command(start: date | None, end: date | None) -> None:
-    """Recompute the daily summaries from the responses for a range of days."""
+    """Recompute the daily and monthly summaries from the responses, for the whole months holding a range of days."""
     if start and end and end < start:
         raise click.ClickException("--to is before --from")
+    start, end = summaries.whole_months(start, end)
     with write_transaction(db.session):
         read, rows = summaries.rebuild(db.session, start, end, tz=current_app.config["FEEDBACK_TIMEZONE"])
         audit(db.session, ACTOR, "kpi.rebuild", f"{start or 'start'}..{end or 'end'}", responses=read)
-    click.echo(f"rebuilt: {read} responses read, {rows} summary rows written")
+    click.echo(f"rebuilt {start or 'start'}..{end or 'end'}: {read} responses read, {rows} summary rows written")
 
 
 @kpi_group.group("rules", help="The KPI rules (versioned; every change audited).")
@@ -180,6 +181,10 @@ def restore_command(receipt: str) -> None:
     click.echo(f"restored {response.receipt}")
 
 
+# Responses per page of the export: memory stays flat at about this many rows, whatever the period.
+EXPORT_PAGE = 1000
+
+
 @responses_group.command("export")
 @click.option("--from", "start", required=True, type=Day())
 @click.option("--to", "end", required=True, type=Day())
@@ -199,20 +204,21 @@ def responses_export(start: date, end: date, unit_code: str | None, output: str)
         header = [c for c in FEED_COLUMNS if c != "answers"] + ["answers"]
         writer = exports.csv_lines(header, [])
         handle.write(next(writer))
-        after, after_id = datetime(1970, 1, 1, tzinfo=UTC), 0
-        while True:
+        first_id, last_id = db.session.execute(
+            select(func.min(Response.id), func.max(Response.id)).where(
+                Response.submitted_at >= low, Response.submitted_at < high
+            )
+        ).one()
+        window = (first_id - 1, first_id - 1 + EXPORT_PAGE) if first_id is not None else None
+        while window is not None and window[0] < last_id:
             page = feed_rows(
                 db.session,
                 scope_unit_id=root,
-                after=after,
-                after_id=after_id,
-                limit=5000,
                 submitted_from=low,
                 submitted_to=high,
+                id_window=window,
             )
-            if not page:
-                break
-            after, after_id = page[-1]["_updated"], page[-1]["id"]
+            window = (window[1], window[1] + EXPORT_PAGE)
             lines = exports.csv_lines(header, (_flat(item, header) for item in page))
             next(lines)  # the header was written once above
             for line in lines:

@@ -2,9 +2,10 @@
 
 The database side sums answers per group (``Tally``, ``NpsTally``); sums add, so a longer period or a
 bigger group is scored from sums without re-reading responses. Everything here is exact up to one final
-conversion to float: counts are combined as integers or ``Fraction`` and divided once, so each function
-returns the float nearest to the true value of its formula on its inputs. That is why ``round1`` can
-round half up on the decimal the value really is, and why a band edge that is hit exactly is hit.
+conversion to float: counts are combined as integers (or exact fractions of ints) and divided once, so
+each function returns the float nearest to the true value of its formula on its inputs. That is why
+``round1`` can round half up on the decimal the value really is, and why a band edge that is hit exactly
+is hit.
 
 Nothing is rounded here except by ``round1``, which callers apply to what they output.
 """
@@ -15,7 +16,6 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 from numbers import Real
 from types import MappingProxyType
 from typing import Any
@@ -39,6 +39,8 @@ DEFAULT_BELOW_BAND = "Không hoàn thành nhiệm vụ"
 
 def _count(value: Any, what: str) -> int:
     """A whole number >= 0 as an int (database sums may arrive as Decimal or float)."""
+    if type(value) is int and value >= 0:  # the common case, first: this runs for every tally
+        return value
     if isinstance(value, bool) or not isinstance(value, Real | Decimal):
         raise ValueError(f"{what} must be a whole number, got {value!r}")
     if not math.isfinite(value) or int(value) != value or value < 0:
@@ -376,8 +378,9 @@ def nps(tally: NpsTally) -> float | None:
     return 100 * (tally.promoters - tally.detractors) / tally.n
 
 
-def _score(tally: Tally) -> Fraction:
-    return Fraction(100 * (tally.total - tally.n), tally.n * (tally.k - 1))
+def _ratio(value: float | int) -> tuple[int, int]:
+    """A weight or an index as an exact fraction of two ints (floats are binary fractions)."""
+    return value.as_integer_ratio()
 
 
 def satisfaction_index(tallies: Mapping[str, Tally], rules: KpiRules) -> float | None:
@@ -385,33 +388,43 @@ def satisfaction_index(tallies: Mapping[str, Tally], rules: KpiRules) -> float |
 
     Only dimensions with n > 0 and a weight > 0 take part; wᵢ = ``rules.weight_for(dimension)``
     (1.0 unless the rules list it). None when no dimension takes part.
+
+    Computed exactly in integers, with scoreᵢ = 100·(totalᵢ − nᵢ) / (nᵢ·(kᵢ − 1)) and wᵢ = pᵢ/qᵢ,
+    then divided once (Python's int / int is correctly rounded): a group exactly on a band's edge is
+    on it, whatever the order of the dimensions.
     """
-    weighted = Fraction(0)
-    weight_sum = Fraction(0)
+    # weighted = num/den, weight_sum = w_num/w_den, without normalising in between (a handful of terms).
+    num, den, w_num, w_den = 0, 1, 0, 1
     for dimension, tally in tallies.items():
         weight = rules.weight_for(dimension)
         if tally.n == 0 or weight == 0:
             continue
-        weighted += Fraction(weight) * _score(tally)
-        weight_sum += Fraction(weight)
-    if weight_sum == 0:
+        p, q = _ratio(weight)
+        term_num = p * 100 * (tally.total - tally.n)
+        term_den = q * tally.n * (tally.k - 1)
+        num, den = num * term_den + term_num * den, den * term_den
+        w_num, w_den = w_num * q + p * w_den, w_den * q
+    if w_num == 0:
         return None
-    return float(weighted / weight_sum)
+    return (num * w_den) / (den * w_num)
 
 
 def adjusted_index(index: float | None, n: int, parent_index: float | None, rules: KpiRules) -> float | None:
     """The index shrunk toward its parent's: (n·index + m·parent) / (n + m), m = ``rules.prior_weight``.
 
     n is the group's number of valid responses. The index is returned unshrunk when there is no parent
-    (a root unit) or m = 0; None when the index is None.
+    (a root unit) or m = 0; None when the index is None. Exact in integers, divided once.
     """
     n = _count(n, "n")
     if index is None:
         return None
     if parent_index is None or rules.prior_weight == 0:
         return index
-    m = Fraction(rules.prior_weight)
-    return float((n * Fraction(index) + m * Fraction(parent_index)) / (n + m))
+    a, b = _ratio(index)
+    c, d = _ratio(parent_index)
+    e, f = _ratio(rules.prior_weight)
+    # (n·a/b + (e/f)·(c/d)) / (n + e/f) = (n·a·d·f + e·c·b) / (b·d·(n·f + e))
+    return (n * a * d * f + e * c * b) / (b * d * (n * f + e))
 
 
 def band(adjusted: float | None, n: int, rules: KpiRules) -> str | None:

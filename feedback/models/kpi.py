@@ -1,9 +1,12 @@
-"""Daily summary tables the KPI reads, the versioned KPI rules, transaction volumes and the audit log.
+"""Summary tables the KPI reads, the versioned KPI rules, transaction volumes and the audit log.
 
 The summaries are kept in the same transaction as each submission, exclusion or restore, and
-``kpi rebuild`` recomputes them from the responses; a test checks both give the same rows. A KPI
-call therefore costs groups × days, not responses. Columns that may be "none" use 0 rather than
-NULL so they can be part of the unique key the upserts rely on.
+``kpi rebuild`` recomputes them from the responses; a test checks both give the same rows. Each
+response is summed per local day and per calendar month (rows whose grain starts with ``m.`` and
+whose ``day`` is the month's first day), so a KPI call reads whole months from monthly rows and
+only the period's ragged edges from daily rows: its cost grows with groups × (months + edge days),
+not with responses. Columns that may be "none" use 0 (or "") rather than NULL so they can be part
+of the unique key the upserts rely on.
 """
 
 from __future__ import annotations
@@ -17,15 +20,21 @@ from sqlalchemy.orm import Mapped, mapped_column
 from feedback.db import Base
 from feedback.models._types import UTCDateTime, utcnow
 
-GROUP_COLUMNS = ("grain", "day", "unit_id", "counter_id", "staff_id", "service_id")
-# Each response is summed at four grains, so a KPI call reads only the rows of the grouping it asks
-# for: (day, unit) | (day, unit, counter) | (day, unit, staff) | (day, unit, service). Columns that a
-# grain does not use are 0.
-GRAINS = ("unit", "counter", "staff", "service")
+GROUP_COLUMNS = ("grain", "day", "unit_id", "counter_id", "staff_id", "service_id", "channel")
+# Each response is summed at five grains, so a KPI call reads only the rows of the grouping it asks
+# for: (day, unit) | (day, unit, counter) | (day, unit, staff) | (day, unit, service) | (day, unit,
+# channel). Columns that a grain does not use are 0 or "".
+GRAINS = ("unit", "counter", "staff", "service", "channel")
+MONTHLY_PREFIX = "m."
+
+
+def monthly(grain: str) -> str:
+    """The grain name of the monthly rows of ``grain``: "staff" -> "m.staff"."""
+    return MONTHLY_PREFIX + grain
 
 
 class AnswerFact(Base):
-    """Per local day and group: the sums of one rating dimension over valid responses."""
+    """Per local day (or month) and group: the sums of one rating dimension over valid responses."""
 
     __tablename__ = "fact_answer_daily"
     __table_args__ = (
@@ -34,12 +43,13 @@ class AnswerFact(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    grain: Mapped[str] = mapped_column(String(8))
+    grain: Mapped[str] = mapped_column(String(12))
     day: Mapped[date] = mapped_column(Date)
     unit_id: Mapped[int] = mapped_column(Integer)
     counter_id: Mapped[int] = mapped_column(Integer)
     staff_id: Mapped[int] = mapped_column(Integer)
     service_id: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(10), default="", server_default="")
     dimension: Mapped[str] = mapped_column(String(40))
     k: Mapped[int] = mapped_column(Integer)
     suspect: Mapped[bool] = mapped_column(Boolean)
@@ -55,7 +65,7 @@ class AnswerFact(Base):
 
 
 class ResponseFact(Base):
-    """Per local day and group: how many responses, by status and whether they carry a flag."""
+    """Per local day (or month) and group: how many responses, by status and whether they carry a flag."""
 
     __tablename__ = "fact_response_daily"
     __table_args__ = (
@@ -64,12 +74,13 @@ class ResponseFact(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    grain: Mapped[str] = mapped_column(String(8))
+    grain: Mapped[str] = mapped_column(String(12))
     day: Mapped[date] = mapped_column(Date)
     unit_id: Mapped[int] = mapped_column(Integer)
     counter_id: Mapped[int] = mapped_column(Integer)
     staff_id: Mapped[int] = mapped_column(Integer)
     service_id: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(10), default="", server_default="")
     status: Mapped[str] = mapped_column(String(10))
     suspect: Mapped[bool] = mapped_column(Boolean)
     responses: Mapped[int] = mapped_column(Integer, default=0)

@@ -14,8 +14,6 @@ from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-import xlsxwriter
-
 from feedback.kpi.metrics import round1
 from feedback.services.kpi import KpiReport
 
@@ -152,6 +150,8 @@ def kpi_xlsx(report: KpiReport) -> bytes:
     columns = kpi_columns(report)
     rows = list(flat_rows(report))
     data_digest = hashlib.sha256(kpi_csv(report)).hexdigest()
+    import xlsxwriter  # only XLSX exports need it
+
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     bold = book.add_format({"bold": True})

@@ -115,7 +115,11 @@ def feed_rows(
     limit: int | None = None,
     submitted_from: datetime | None = None,
     submitted_to: datetime | None = None,
+    id_window: tuple[int, int] | None = None,
 ) -> list[dict[str, Any]]:
+    """One page of the feed, in (updated_at, id) order after the cursor; or, with ``id_window`` (low,
+    high), the responses with low < id <= high in id order (an export of a fixed period, read in
+    windows of ids so each query touches only its window)."""
     staff, service, counter, unit = aliased(Staff), aliased(Service), aliased(Counter), aliased(Unit)
     stmt = (
         select(Response, unit.code, counter.code, staff.code, service.code, SurveyTemplate.code, SurveyVersion.number)
@@ -125,12 +129,19 @@ def feed_rows(
         .outerjoin(service, service.id == Response.service_id)
         .join(SurveyVersion, SurveyVersion.id == Response.version_id)
         .join(SurveyTemplate, SurveyTemplate.id == SurveyVersion.template_id)
-        .where(
-            Response.unit_id.in_(subtree_ids(session, scope_unit_id)),
-            or_(Response.updated_at > after, and_(Response.updated_at == after, Response.id > after_id)),
-        )
-        .order_by(Response.updated_at, Response.id)
     )
+    units = subtree_ids(session, scope_unit_id)
+    if id_window is not None:
+        # unit_id + 0: the id range must drive the query; an index on unit_id would make each window
+        # read and sort the whole period (SQLite's planner prefers it otherwise).
+        stmt = stmt.where(
+            Response.id > id_window[0], Response.id <= id_window[1], (Response.unit_id + 0).in_(units)
+        ).order_by(Response.id)
+    else:
+        stmt = stmt.where(
+            Response.unit_id.in_(units),
+            or_(Response.updated_at > after, and_(Response.updated_at == after, Response.id > after_id)),
+        ).order_by(Response.updated_at, Response.id)
     if horizon is not None:
         stmt = stmt.where(Response.updated_at <= horizon)
     if submitted_from is not None:

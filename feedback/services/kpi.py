@@ -1,7 +1,8 @@
-"""The KPI report: per unit, counter, staff member or service, from the daily summaries (SPEC §4).
+"""The KPI report: per unit, counter, staff member or service, from the summaries (SPEC §4).
 
-Every figure is computed by ``feedback.kpi.metrics`` from sums read from the summary tables, so the
-cost grows with groups × days, not with responses. Grouping rules (docs/metrics.md):
+Every figure is computed by ``feedback.kpi.metrics`` from sums read from the summary tables (whole
+months from monthly rows, the period's edges from daily rows), so the cost grows with groups ×
+(months + edge days), not with responses. Grouping rules (docs/metrics.md):
 
 - a unit row covers the unit's whole subtree; its parent is the parent unit's subtree (a root is not shrunk);
 - a counter's parent is everything given at the counter's own unit;
@@ -32,6 +33,7 @@ from feedback.kpi.metrics import (
 )
 from feedback.models import AnswerFact, Counter, ResponseFact, Service, Staff, TransactionVolume, Unit
 from feedback.services.errors import Forbidden, InvalidInput, NotFound
+from feedback.services.summaries import span_condition
 
 GROUPINGS = ("unit", "counter", "staff", "service")
 DIMENSION_ORDER = ("overall", "attitude", "timeliness", "ease", "transparency")
@@ -133,13 +135,13 @@ class _Period:
                 func.sum(AnswerFact.total),
                 func.sum(AnswerFact.satisfied),
             )
-            .where(AnswerFact.grain == _grain(column), AnswerFact.day >= self.start, AnswerFact.day <= self.end, *where)
+            .where(span_condition(AnswerFact, _grain(column), self.start, self.end), *where)
             .group_by(column, AnswerFact.dimension, AnswerFact.k)
         )
         if not self.rules.count_flagged:
             stmt = stmt.where(AnswerFact.suspect.is_(False))
         result: dict[int, Tallies] = defaultdict(dict)
-        for group, dimension, k, n, total, satisfied in self.session.execute(stmt):
+        for group, dimension, k, n, total, satisfied in self.session.connection().execute(stmt):
             if n:
                 _add(result[group], dimension, k, Tally(int(n), int(total), int(satisfied), int(k)))
         return result
@@ -148,16 +150,11 @@ class _Period:
         """{group id: _Counts}: valid responses that count, excluded ones, and flagged valid ones."""
         stmt = (
             select(column, ResponseFact.status, ResponseFact.suspect, func.sum(ResponseFact.responses))
-            .where(
-                ResponseFact.grain == _grain(column),
-                ResponseFact.day >= self.start,
-                ResponseFact.day <= self.end,
-                *where,
-            )
+            .where(span_condition(ResponseFact, _grain(column), self.start, self.end), *where)
             .group_by(column, ResponseFact.status, ResponseFact.suspect)
         )
         result: dict[int, _Counts] = defaultdict(_Counts)
-        for group, status, suspect, count in self.session.execute(stmt):
+        for group, status, suspect, count in self.session.connection().execute(stmt):
             count = int(count or 0)
             if status == "excluded":
                 result[group].excluded += count
@@ -174,7 +171,7 @@ class _Period:
             .where(TransactionVolume.day >= self.start, TransactionVolume.day <= self.end, *where)
             .group_by(column)
         )
-        return {group: int(total) for group, total in self.session.execute(stmt) if total is not None}
+        return {group: int(total) for group, total in self.session.connection().execute(stmt) if total is not None}
 
 
 def kpi_report(
@@ -310,10 +307,8 @@ def kpi_report(
                 select(ResponseFact.staff_id)
                 .distinct()
                 .where(
-                    ResponseFact.grain == "staff",
+                    span_condition(ResponseFact, "staff", date_from, date_to),
                     ResponseFact.unit_id.in_(scope),
-                    ResponseFact.day >= date_from,
-                    ResponseFact.day <= date_to,
                     ResponseFact.staff_id != 0,
                 )
             )
@@ -383,10 +378,8 @@ def _units_of(
         select(column, ResponseFact.unit_id)
         .distinct()
         .where(
-            ResponseFact.grain == _grain(column),
+            span_condition(ResponseFact, _grain(column), start, end),
             column.in_(ids),
-            ResponseFact.day >= start,
-            ResponseFact.day <= end,
             ResponseFact.status == "valid",
         )
     )

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING
 
-import qrcode
-from fpdf import FPDF
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedback.models import Counter, Unit
 from feedback.services.errors import NotFound
 from feedback.services.scope import subtree_ids
+
+if TYPE_CHECKING:  # fpdf is imported when a poster is drawn: it is a third of an idle process's memory
+    from fpdf import FPDF
 
 SIZES = {"a4": (210.0, 297.0), "a5": (148.0, 210.0)}
 INSTRUCTIONS_VI = "Quét mã QR bằng camera điện thoại, chọn mức độ hài lòng và bấm Gửi. Không cần cài ứng dụng."
@@ -54,6 +56,8 @@ def poster_counters(session: Session, unit_code: str, public_url: str) -> list[P
 
 def qr_matrix(data: str) -> list[list[bool]]:
     # With its 4-module quiet zone, as the SVG on the print page has, so both print the same size.
+    import qrcode
+
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
     code.add_data(data)
     code.make(fit=True)
@@ -62,6 +66,8 @@ def qr_matrix(data: str) -> list[list[bool]]:
 
 def render_pdf(counters: list[PosterCounter], size: str = "a4") -> bytes:
     """One page per counter; the QR is drawn as vector squares, so it is sharp at any print size."""
+    from fpdf import FPDF
+
     width, height = SIZES[size]
     k = width / 210.0  # everything is laid out for A4 and scaled
     pdf = FPDF(orientation="portrait", unit="mm", format=(width, height))  # ISO sizes exactly

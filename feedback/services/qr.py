@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
-import qrcode
-from qrcode.image.pure import PyPNGImage
-from qrcode.image.svg import SvgPathImage
+if TYPE_CHECKING:  # imported on first use: most processes (the CLI, most requests) never draw a code
+    import qrcode
 
 DEFAULT_SCALE = 10
 MAX_SCALE = 40
 
 
 def _code(data: str) -> qrcode.QRCode:
+    import qrcode
+
     # Level M survives a crease or a smudge on a printed poster and keeps the code small.
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
     code.add_data(data)
@@ -22,6 +24,8 @@ def _code(data: str) -> qrcode.QRCode:
 
 def svg(data: str) -> bytes:
     """A resolution-independent SVG of ``data``."""
+    from qrcode.image.svg import SvgPathImage
+
     buffer = io.BytesIO()
     _code(data).make_image(image_factory=SvgPathImage).save(buffer)
     return buffer.getvalue()
@@ -29,6 +33,8 @@ def svg(data: str) -> bytes:
 
 def png(data: str, scale: int = DEFAULT_SCALE) -> bytes:
     """A PNG of ``data`` with ``scale`` pixels per module."""
+    from qrcode.image.pure import PyPNGImage
+
     code = _code(data)
     code.box_size = scale
     buffer = io.BytesIO()

@@ -153,6 +153,7 @@ def _facts(session):
             f.counter_id,
             f.staff_id,
             f.service_id,
+            f.channel,
             f.dimension,
             f.k,
             f.suspect,
@@ -169,7 +170,7 @@ def _facts(session):
         if f.n
     )
     responses = sorted(
-        (f.grain, f.day, f.unit_id, f.counter_id, f.staff_id, f.service_id, f.status, f.suspect, f.responses)
+        (f.grain, f.day, f.unit_id, f.counter_id, f.staff_id, f.service_id, f.channel, f.status, f.suspect, f.responses)
         for f in session.scalars(select(ResponseFact))
         if f.responses
     )
@@ -208,7 +209,100 @@ def test_rebuild_gives_the_same_summaries_as_the_incremental_path(session, tree,
     summaries.rebuild(session)
     session.commit()
     assert _facts(session) == incremental
-    assert {row[0] for row in incremental[0]} == {"unit", "counter", "service"}
-    summaries.rebuild(session, DAY, DAY)  # a partial range leaves other days alone
+    daily = {"unit", "counter", "service", "channel"}
+    assert {row[0] for row in incremental[0]} == daily | {f"m.{grain}" for grain in daily}
+    assert {row[6] for row in incremental[0] if row[0] in ("channel", "m.channel")} == {"counter"}
+    summaries.rebuild(session, DAY, DAY)  # its whole month is rebuilt; other months are left alone
+    session.commit()
+    assert _facts(session) == incremental
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        # inside one month: days only
+        (date(2026, 3, 2), date(2026, 3, 30), [(False, date(2026, 3, 2), date(2026, 3, 30))]),
+        # exactly one month
+        (date(2026, 2, 1), date(2026, 2, 28), [(True, date(2026, 2, 1), date(2026, 2, 1))]),
+        # ragged both ends around two whole months
+        (
+            date(2026, 1, 15),
+            date(2026, 4, 3),
+            [
+                (False, date(2026, 1, 15), date(2026, 1, 31)),
+                (True, date(2026, 2, 1), date(2026, 3, 1)),
+                (False, date(2026, 4, 1), date(2026, 4, 3)),
+            ],
+        ),
+        # across a month boundary without a whole month
+        (date(2026, 1, 20), date(2026, 2, 10), [(False, date(2026, 1, 20), date(2026, 2, 10))]),
+        # a leap February as the last whole month, then a ragged start
+        (
+            date(2027, 12, 31),
+            date(2028, 2, 29),
+            [(False, date(2027, 12, 31), date(2027, 12, 31)), (True, date(2028, 1, 1), date(2028, 2, 1))],
+        ),
+    ],
+)
+def test_periods_read_whole_months_from_monthly_rows(start, end, expected):
+    assert summaries.spans(start, end) == expected
+
+
+def test_a_report_from_monthly_rows_equals_one_from_daily_rows(session, tree, factories, monkeypatch):
+    survey = tree["survey"]
+    staff = factories.staff(code="NV1", unit=tree["a"])
+    moments = [datetime(2026, 1, 10, 3, tzinfo=UTC) + timedelta(days=7 * i, hours=i % 5) for i in range(16)]
+    from feedback.services.kiosk import put_on_duty
+
+    for i, moment in enumerate(moments):  # every week from 10 January to 24 April
+        put_on_duty(session, "QA", staff.code if i % 3 else None)
+        submission = Submission(
+            submission_id=str(uuid.uuid4()),
+            answers={"overall": 1 + i % 5, "attitude": 1 + (i * 3) % 5},
+            origin=Origin(device_hash=f"d{i}"),
+        )
+        submit_response(session, "QA" if i % 2 else "QB", survey, submission, IntegrityRules(), now=moment)
+
+    def as_dicts(group_by, start, end):
+        rep = kpi_report(
+            session,
+            scope_unit_id=tree["province"].id,
+            date_from=start,
+            date_to=end,
+            group_by=group_by,
+            rules=KpiRules(),
+        )
+        return [(r.key, r.n, r.index, r.adjusted, r.excluded, r.suspect, r.dimensions) for r in rep.rows]
+
+    periods = [(date(2026, 1, 15), date(2026, 4, 3)), (date(2026, 2, 1), date(2026, 3, 31))]
+    with_months = {(g, p): as_dicts(g, *p) for g in ("unit", "counter", "staff") for p in periods}
+    assert (
+        sum(r[1] for r in with_months[("unit", periods[0])] if r[0] == "P") == 11
+    )  # hand count: 17 Jan, 24 Jan, … 28 Mar
+    monkeypatch.setattr(summaries, "spans", lambda start, end: [(False, start, end)])  # daily rows only
+    assert {(g, p): as_dicts(g, *p) for g in ("unit", "counter", "staff") for p in periods} == with_months
+
+
+def test_rebuild_across_a_daylight_saving_change_matches_the_incremental_path(session, tree):
+    """A zone whose offset changes inside a month (Paris, 29 March 2026) takes the row-by-row path on
+    SQLite and PostgreSQL's own time zone rules on PostgreSQL; both must equal the incremental rows."""
+    survey = tree["survey"]
+    rules = IntegrityRules(timezone="Europe/Paris")
+    moments = [
+        datetime(2026, 3, 28, 22, 30, tzinfo=UTC),  # 23:30 on the 28th in Paris (UTC+1)
+        datetime(2026, 3, 28, 23, 30, tzinfo=UTC),  # 00:30 on the 29th (UTC+1)
+        datetime(2026, 3, 29, 22, 30, tzinfo=UTC),  # 00:30 on the 30th (UTC+2 since 02:00 on the 29th)
+        datetime(2026, 2, 28, 23, 30, tzinfo=UTC),  # 00:30 on 1 March
+        datetime(2026, 2, 28, 22, 30, tzinfo=UTC),  # 23:30 on 28 February
+    ]
+    for i, moment in enumerate(moments):
+        submission = Submission(
+            str(uuid.uuid4()), {"overall": 1 + i, "attitude": 5 - i}, origin=Origin(device_hash=f"d{i}")
+        )
+        submit_response(session, "QA", survey, submission, rules, now=moment)
+    incremental = _facts(session)
+    days = {row[1] for row in incremental[1] if row[0] == "unit"}
+    assert days == {date(2026, 2, 28), date(2026, 3, 1), date(2026, 3, 28), date(2026, 3, 29), date(2026, 3, 30)}
+    summaries.rebuild(session, tz="Europe/Paris")
     session.commit()
     assert _facts(session) == incremental
