@@ -1,9 +1,13 @@
-"""Narrowing a dashboard to a unit, and to one counter, staff member or service inside it.
+"""Narrowing a dashboard to a unit, and to one counter, staff member, service or channel inside it.
 
 Every code is looked up inside the reader's unit subtree only, so a code from outside it gives exactly
 what an unknown code gives: nothing is revealed about other units. The summaries hold one grouping per
-row (counter, staff or service, never a combination), so at most one of the three applies; the others
-are reported as ignored for the page to say so.
+row (counter, staff, service or channel, never a combination), so at most one of the four applies; the
+others are reported as ignored for the page to say so.
+
+Precedence: the first of counter, staff and service that is asked for, then the channel. A counter,
+staff member or service names whose work is measured (the KPI's subject), while a channel only says
+how the answers were collected; so a channel asked for beside one of them is the filter left out.
 """
 
 from __future__ import annotations
@@ -15,11 +19,15 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from feedback.models import Counter, ResponseFact, Service, Staff, Unit
+from feedback.models.response import CHANNELS
 from feedback.services.scope import subtree_ids
 from feedback.services.trends import Focus
 
 KINDS = ("counter", "staff", "service")
 CODE_MAX = 40
+# The channels (models.response.CHANNELS) in the order the filter offers them: the counter's QR, the
+# receipt's QR, the kiosk.
+CHANNEL_ORDER = ("counter", "ticket", "kiosk")
 
 
 @dataclass(frozen=True)
@@ -35,9 +43,9 @@ class Narrowed:
     unit: Unit  # the unit whose subtree the figures cover
     focus: Focus
     scope_id: int  # the reader's own unit
-    kind: str | None = None  # counter | staff | service, when one applies
-    code: str | None = None
-    name: str | None = None
+    kind: str | None = None  # counter | staff | service | channel, when one applies
+    code: str | None = None  # the group's code, or the channel ("kiosk")
+    name: str | None = None  # the group's name (none for a channel: the page names it in its language)
     unknown: list[tuple[str, str]] = field(default_factory=list)  # (kind, code) not found in the subtree
     ignored: list[tuple[str, str]] = field(default_factory=list)  # (kind, code) left out: only one applies
 
@@ -66,8 +74,12 @@ def narrow(
     counter: str | None = None,
     staff: str | None = None,
     service: str | None = None,
+    channel: str | None = None,
 ) -> Narrowed:
-    """Resolve the filters of a dashboard inside the subtree of ``scope_unit_id`` for the period."""
+    """Resolve the filters of a dashboard inside the subtree of ``scope_unit_id`` for the period.
+
+    A channel other than those of ``CHANNELS`` is reported as unknown, like a code that is not found.
+    """
     scope_unit = session.get(Unit, scope_unit_id)
     root, unknown = scope_unit, []
     unit = _clean(unit)
@@ -79,9 +91,17 @@ def narrow(
             root = found
     asked = [(kind, code) for kind, code in zip(KINDS, map(_clean, (counter, staff, service)), strict=True) if code]
     narrowed = Narrowed(unit=root, focus=Focus(root.id), scope_id=scope_unit_id, unknown=unknown)
+    channel = _clean(channel)
+    if channel and channel not in CHANNELS:
+        narrowed.unknown.append(("channel", channel))
+    elif channel and asked:
+        narrowed.ignored.append(("channel", channel))
+    elif channel:
+        narrowed.focus = Focus(root.id, "channel", channel)
+        narrowed.kind, narrowed.code = "channel", channel
     if not asked:
         return narrowed
-    (kind, code), narrowed.ignored = asked[0], asked[1:]
+    (kind, code), narrowed.ignored = asked[0], asked[1:] + narrowed.ignored
     found = _find(session, root.id, start, end, kind, code)
     if found is None:
         narrowed.unknown.append((kind, code))

@@ -33,6 +33,7 @@ from feedback.kpi.metrics import (
 )
 from feedback.models import AnswerFact, Counter, ResponseFact, Service, Staff, TransactionVolume, Unit
 from feedback.services.errors import Forbidden, InvalidInput, NotFound
+from feedback.services.scope import subtree_ids
 from feedback.services.summaries import span_condition
 
 GROUPINGS = ("unit", "counter", "staff", "service")
@@ -239,21 +240,7 @@ def kpi_report(
     def row(
         key: str, name: str, tallies: Tallies, counts: _Counts, parent: Tallies | None, transactions: int | None
     ) -> KpiRow:
-        index = _index(tallies, rules)
-        parent_index = parent_index_of(parent)
-        adjusted = adjusted_index(index, counts.valid, parent_index, rules)
-        return KpiRow(
-            key=key,
-            name=name,
-            n=counts.valid,
-            index=index,
-            adjusted=adjusted,
-            band=band(adjusted, counts.valid, rules),
-            response_rate=response_rate(counts.valid, transactions),
-            excluded=counts.excluded,
-            suspect=counts.suspect,
-            dimensions={d: _dimension(s) for d, s in tallies.items()},
-        )
+        return _row(key, name, tallies, counts, parent_index_of(parent), transactions, rules)
 
     rows: list[KpiRow] = []
     if group_by == "unit":
@@ -360,6 +347,32 @@ def kpi_report(
     return KpiReport(date_from, date_to, group_by, rules, rows, dimensions)
 
 
+def _row(
+    key: str,
+    name: str,
+    tallies: Tallies,
+    counts: _Counts,
+    parent_index: float | None,
+    transactions: int | None,
+    rules: KpiRules,
+) -> KpiRow:
+    """One group's KPI row from its sums, its parent's index and its transactions (None: unknown)."""
+    index = _index(tallies, rules)
+    adjusted = adjusted_index(index, counts.valid, parent_index, rules)
+    return KpiRow(
+        key=key,
+        name=name,
+        n=counts.valid,
+        index=index,
+        adjusted=adjusted,
+        band=band(adjusted, counts.valid, rules),
+        response_rate=response_rate(counts.valid, transactions),
+        excluded=counts.excluded,
+        suspect=counts.suspect,
+        dimensions={d: _dimension(s) for d, s in tallies.items()},
+    )
+
+
 def _grain(column) -> str:  # noqa: ANN001
     """The summary grain a group column is read at: unit_id -> "unit", staff_id -> "staff", …"""
     return column.key.removesuffix("_id")
@@ -422,3 +435,30 @@ def _add_responsiveness(session: Session, rows: list[KpiRow], units, subtree, st
         row.cases_on_time = sum(1 for on_time, _h in members if on_time)
         durations = [h for _t, h in members if h is not None]
         row.case_median_hours = median(durations) if durations else None
+
+
+def channel_rows(
+    session: Session, *, unit_id: int, date_from: date, date_to: date, rules: KpiRules
+) -> dict[str, KpiRow]:
+    """{channel: KPI row} of the responses given in the subtree of ``unit_id`` (checked against the
+    reader's scope by the caller) through each channel, from the channel summary rows.
+
+    Not a grouping of the KPI API: the dashboard's channel filter. The figures are those of a unit
+    row restricted to one channel, computed by the same metric functions. Its parent is the same
+    subtree over all channels (as a counter's parent is its own unit): a channel is a part of that
+    subtree, as a counter is a part of its unit, so the shrinkage pulls a small channel toward the
+    unit it belongs to, and the row does not depend on who asks. No response rate: the volumes are
+    not known per channel.
+    """
+    scope = list(session.scalars(subtree_ids(session, unit_id)))
+    period = _Period(session, date_from, date_to, rules)
+    tallies = period.answers(AnswerFact.channel, (AnswerFact.unit_id.in_(scope),))
+    counts = period.responses(ResponseFact.channel, (ResponseFact.unit_id.in_(scope),))
+    parent = _merge(*period.answers(AnswerFact.unit_id, (AnswerFact.unit_id.in_(scope),)).values())
+    parent_index = _index(parent, rules)
+    return {
+        channel: _row(
+            channel, channel, tallies.get(channel, {}), counts.get(channel, _Counts()), parent_index, None, rules
+        )
+        for channel in sorted(set(tallies) | set(counts))
+    }

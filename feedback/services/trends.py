@@ -1,8 +1,8 @@
 """Satisfaction over time and how people answered, from the daily summaries.
 
-The figures are about a unit subtree, or one counter, staff member or service inside it (a ``Focus``):
-each is read from the summary rows of its own grain, restricted to the subtree's units, so a focused
-chart never counts a response given outside the units the reader may see.
+The figures are about a unit subtree, or one counter, staff member, service or channel inside it (a
+``Focus``): each is read from the summary rows of its own grain, restricted to the subtree's units, so
+a focused chart never counts a response given outside the units the reader may see.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from feedback.services.kpi import DIMENSION_ORDER
 from feedback.services.scope import subtree_ids
 
 # The summary column that names a group at each grain ("unit" rows are read by unit only).
-GROUP_COLUMNS = {"counter": "counter_id", "staff": "staff_id", "service": "service_id"}
+GROUP_COLUMNS = {"counter": "counter_id", "staff": "staff_id", "service": "service_id", "channel": "channel"}
 
 
 @dataclass(frozen=True)
@@ -29,8 +29,8 @@ class Focus:
     """What the figures cover: the subtree of ``unit_id``, or one group of ``grain`` inside it."""
 
     unit_id: int
-    grain: str = "unit"  # unit | counter | staff | service
-    group_id: int | None = None
+    grain: str = "unit"  # unit | counter | staff | service | channel
+    group_id: int | str | None = None  # the counter, staff or service id; the channel's name ("kiosk")
 
     def __post_init__(self) -> None:
         if self.grain != "unit" and (self.grain not in GROUP_COLUMNS or self.group_id is None):
