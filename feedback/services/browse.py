@@ -25,6 +25,7 @@ class Filters:
     counter: str | None = None
     staff: str | None = None
     service: str | None = None
+    channel: str | None = None  # counter | ticket | kiosk
     text: str | None = None
     flags: str | None = None  # only: just the responses with integrity flags; exclude: just those without
     status: str | None = None  # valid | excluded | None for both
@@ -80,6 +81,8 @@ def list_responses(
         stmt = stmt.where(staff.code == filters.staff)
     if filters.service:
         stmt = stmt.where(service.code == filters.service)
+    if filters.channel:
+        stmt = stmt.where(Response.channel == filters.channel)
     if filters.flags == "only":
         stmt = stmt.where(Response.suspect.is_(True))
     elif filters.flags == "exclude":

@@ -18,11 +18,21 @@ from feedback.kpi.metrics import INSUFFICIENT, KpiRules, round1
 from feedback.models import Response as ResponseRow
 from feedback.models import Staff, Unit
 from feedback.models.case import CASE_STATES
+from feedback.models.response import CHANNELS
 from feedback.services import actions, cases
 from feedback.services.browse import PAGE, Filters, list_responses, response_in_scope
 from feedback.services.errors import Forbidden, InvalidInput, NotFound
-from feedback.services.focus import KINDS, Narrowed, choices, narrow
-from feedback.services.kpi import DIMENSION_ORDER, EARLIEST, GROUPINGS, LATEST, MAX_DAYS, KpiRow, kpi_report
+from feedback.services.focus import CHANNEL_ORDER, KINDS, Narrowed, choices, narrow
+from feedback.services.kpi import (
+    DIMENSION_ORDER,
+    EARLIEST,
+    GROUPINGS,
+    LATEST,
+    MAX_DAYS,
+    KpiRow,
+    channel_rows,
+    kpi_report,
+)
 from feedback.services.kpi_rules import current_rules
 from feedback.services.mail import MailSettings, send_mail
 from feedback.services.moderation import REASON_MAX, exclude_response, restore_response
@@ -69,7 +79,31 @@ def _flag_rules(rules: KpiRules) -> tuple[KpiRules, str | None]:
 
 
 def _kind_names() -> dict[str, str]:
-    return {"unit": _("đơn vị"), "counter": _("quầy"), "staff": _("cán bộ"), "service": _("thủ tục")}
+    return {
+        "unit": _("đơn vị"),
+        "counter": _("quầy"),
+        "staff": _("cán bộ"),
+        "service": _("thủ tục"),
+        "channel": _("kênh"),
+    }
+
+
+def channel_name(channel: str) -> str:
+    """How a response reached us, in the reader's language (the stored value if it is not a known channel)."""
+    names = {
+        "counter": _("Mã QR tại quầy"),
+        "ticket": _("Mã QR trên biên nhận"),
+        "kiosk": _("Máy tính bảng tại quầy"),
+    }
+    return names.get(channel, channel)
+
+
+bp.add_app_template_filter(channel_name, "channel_name")
+
+
+def _named(kind: str, code: str) -> str:
+    """A filter as the notes name it: "quầy QA1", "kênh Mã QR tại quầy"."""
+    return f"{_kind_names()[kind]} {channel_name(code) if kind == 'channel' else code}"
 
 
 def _filter_notes(narrowed: Narrowed) -> list[str]:
@@ -90,26 +124,26 @@ def _filter_notes(narrowed: Narrowed) -> list[str]:
             "số liệu không lọc theo thủ tục.",
             code=code,
         ),
+        "channel": lambda code: _("Không có kênh “%(code)s”; số liệu không lọc theo kênh.", code=code),
     }
     for kind, code in narrowed.unknown:
         notes.append(unknown[kind](code))
     if narrowed.ignored:
-        names = _kind_names()
-        ignored = ", ".join(f"{names[kind]} {code}" for kind, code in narrowed.ignored)
+        ignored = ", ".join(_named(kind, code) for kind, code in narrowed.ignored)
         if narrowed.kind:
             notes.append(
                 _(
-                    "Số liệu tổng hợp chỉ lọc được theo một trong ba: quầy, cán bộ hoặc thủ tục. "
-                    "Đang lọc theo %(applied)s; đã bỏ qua: %(ignored)s.",
-                    applied=f"{names[narrowed.kind]} {narrowed.code}",
+                    "Số liệu tổng hợp chỉ lọc được theo một trong bốn, theo thứ tự ưu tiên: quầy, cán bộ, "
+                    "thủ tục, kênh. Đang lọc theo %(applied)s; đã bỏ qua: %(ignored)s.",
+                    applied=_named(narrowed.kind, narrowed.code),
                     ignored=ignored,
                 )
             )
         else:
             notes.append(
                 _(
-                    "Số liệu tổng hợp chỉ lọc được theo một trong ba: quầy, cán bộ hoặc thủ tục; "
-                    "đã bỏ qua: %(ignored)s.",
+                    "Số liệu tổng hợp chỉ lọc được theo một trong bốn, theo thứ tự ưu tiên: quầy, cán bộ, "
+                    "thủ tục, kênh; đã bỏ qua: %(ignored)s.",
                     ignored=ignored,
                 )
             )
@@ -142,6 +176,7 @@ def dashboard():  # noqa: ANN201
         counter=args.get("counter"),
         staff=args.get("staff"),
         service=args.get("service"),
+        channel=args.get("channel"),
     )
     unit = narrowed.unit
 
@@ -157,10 +192,14 @@ def dashboard():  # noqa: ANN201
         )
 
     table = report(group_by)
-    summary_by = narrowed.kind or "unit"
-    key = narrowed.code or unit.code
-    summary_rows = table.rows if summary_by == group_by else report(summary_by).rows
-    summary = next((r for r in summary_rows if r.key == key), None) or _empty_row(key, narrowed.name or "")
+    if narrowed.kind == "channel":
+        channels = channel_rows(db.session, unit_id=unit.id, date_from=start, date_to=end, rules=rules)
+        summary = channels.get(narrowed.code) or _empty_row(narrowed.code, narrowed.code)
+    else:
+        summary_by = narrowed.kind or "unit"
+        key = narrowed.code or unit.code
+        summary_rows = table.rows if summary_by == group_by else report(summary_by).rows
+        summary = next((r for r in summary_rows if r.key == key), None) or _empty_row(key, narrowed.name or "")
     ranked = sorted(
         (r for r in table.rows if r.band != INSUFFICIENT and r.adjusted is not None), key=lambda r: -r.adjusted
     )
@@ -176,8 +215,9 @@ def dashboard():  # noqa: ANN201
     period = {"from": start.isoformat(), "to": end.isoformat()}
     # The responses behind the figures: the same period, unit, group and treatment of flagged responses.
     drill = {**period, **narrowed.args(), **({} if rules.count_flagged else {"flags": "exclude"})}
-    # The table is not narrowed to a counter, staff member or service: its rows' links name their own group.
-    row_args = {k: v for k, v in drill.items() if k not in KINDS}
+    # The table is not narrowed to a counter, staff member, service or channel: its rows' links name their
+    # own group only.
+    row_args = {k: v for k, v in drill.items() if k not in (*KINDS, "channel")}
     page_args = {**period, **narrowed.args(), **({"flags": flags} if flags else {})}
     return render_template(
         "manage/dashboard.html",
@@ -186,6 +226,7 @@ def dashboard():  # noqa: ANN201
         narrowed=narrowed,
         notes=([note] if note else []) + _filter_notes(narrowed),
         choices=choices(db.session, scope, unit.id, start, end),
+        channels=CHANNEL_ORDER,
         kind_names=_kind_names(),
         flags=flags,
         kpi_counts_flagged=kpi_rules.count_flagged,
@@ -252,6 +293,7 @@ def _filters(start: date, end: date) -> Filters:
         return value[:40] or None
 
     status = args.get("status")
+    channel = (args.get("channel") or "").strip()
     flags = args.get("flags")
     if flags not in ("only", "exclude"):
         # "flagged=1" is how the page asked for flagged responses before it offered leaving them out.
@@ -263,6 +305,7 @@ def _filters(start: date, end: date) -> Filters:
         counter=code("counter"),
         staff=code("staff"),
         service=code("service"),
+        channel=channel if channel in CHANNELS else None,
         text=(args.get("q") or "")[:200] or None,
         flags=flags,
         status=status if status in ("valid", "excluded") else None,
@@ -289,7 +332,7 @@ def responses():  # noqa: ANN201
         "manage/responses.html",
         rows=rows,
         filters=filters,
-        active=[(name, getattr(filters, name)) for name in ("unit", *KINDS) if getattr(filters, name)],
+        active=[(name, getattr(filters, name)) for name in ("unit", *KINDS, "channel") if getattr(filters, name)],
         note=note,
         form=ExcludeForm(),
         can_moderate=current_user.role in ("admin", "manager"),

@@ -118,7 +118,7 @@ def test_only_one_of_counter_staff_and_service_applies_and_the_page_says_so(clie
     sign_in(client, "a@p.vn")
     body = client.get(f"/manage/?{PERIOD}&counter=QA1&staff=SA2&service=S2").get_data(as_text=True)
     assert valid_count(body) == 3  # the counter's figures
-    assert "chỉ lọc được theo một trong ba" in body
+    assert "chỉ lọc được theo một trong bốn, theo thứ tự ưu tiên: quầy, cán bộ, thủ tục, kênh." in body
     assert "Đang lọc theo quầy QA1; đã bỏ qua: cán bộ SA2, thủ tục S2." in body
     assert drill_link(body).get("staff") is None and drill_link(body)["counter"] == ["QA1"]
 

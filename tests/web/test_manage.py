@@ -146,7 +146,21 @@ def test_sessions_are_http_only_and_expire_when_idle(client, org, app):
     path=st.sampled_from(["/manage/", "/manage/responses"]),
     params=st.dictionaries(
         st.sampled_from(
-            ["from", "to", "group_by", "lang", "x", "unit", "counter", "staff", "service", "flags", "flagged", "before"]
+            [
+                "from",
+                "to",
+                "group_by",
+                "lang",
+                "x",
+                "unit",
+                "counter",
+                "staff",
+                "service",
+                "channel",
+                "flags",
+                "flagged",
+                "before",
+            ]
         ),
         st.one_of(
             st.text(max_size=50),
@@ -166,6 +180,10 @@ def test_sessions_are_http_only_and_expire_when_idle(client, org, app):
                     "include",
                     "exclude",
                     "only",
+                    "counter",
+                    "ticket",
+                    "kiosk",
+                    "KIOSK",
                     "1",
                     "%",
                     "_",

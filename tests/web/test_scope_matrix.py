@@ -87,6 +87,10 @@ def _urls(app, ids):
         "unit=P-B&counter=QB-BIMAT",
         "counter=QB-BIMAT&staff=SB&flags=include",
         "staff=SB&group_by=staff&flags=exclude",
+        "channel=counter",
+        "unit=P-B&channel=counter",
+        "counter=QB-BIMAT&channel=counter",
+        "channel=kiosk&flags=exclude",
     ):
         yield "/manage/?" + query, "/manage/?" + query
         yield "/manage/responses?" + query, "/manage/responses?" + query
