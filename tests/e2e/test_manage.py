@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -73,6 +75,31 @@ def test_manager_dashboard_and_responses(open_page, live_server, accounts, scree
     expect(page.get_by_label("Phiếu nghi vấn")).to_have_value("exclude")
     screenshot(page, f"manage-responses-{width}")
     check_axe(page, f"the responses page at {width} px")
+    # A citizen answers through the counter's QR; the dashboard narrowed to that channel counts it, and its
+    # drill-down lists only responses given through that channel.
+    citizen = open_page(viewport={"width": 360, "height": 740})
+    citizen.page.goto(live_server(f"/q/{live_server.active_counter}"))
+    citizen.page.locator("fieldset#overall label.opt").filter(has=citizen.page.locator("input[value='4']")).click()
+    citizen.page.locator("form#survey button[type=submit]").click()
+    citizen.page.wait_for_url(re.compile(r"/thanks/[0-9A-Z]{8}$"))
+    page.goto(live_server("/manage/"))
+    page.get_by_label("Kênh", exact=True).select_option(label="Mã QR tại quầy")
+    page.get_by_role("button", name="Xem").click()
+    asked = parse_qs(urlsplit(page.url).query)  # empty selects are left out
+    assert asked["channel"] == ["counter"] and not {"counter", "staff", "service"} & set(asked)
+    expect(page.locator("p.focus")).to_have_text("Kênh: Mã QR tại quầy")
+    expect(page.get_by_label("Kênh", exact=True)).to_have_value("counter")
+    valid = page.locator("section.cards .card").nth(2).locator("p.big")
+    assert int(valid.inner_text()) >= 1
+    expect(page.get_by_text("Theo kênh: chỉ số điều chỉnh")).to_be_visible()
+    screenshot(page, f"manage-dashboard-channel-{width}")
+    check_axe(page, f"the dashboard narrowed to a channel at {width} px")
+    page.get_by_role("link", name="Xem các phiếu đánh giá và góp ý").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Phiếu đánh giá")
+    assert "channel=counter" in page.url
+    expect(page.locator("p.note")).to_contain_text("Kênh: Mã QR tại quầy")
+    expect(page.locator("li.response").first).to_contain_text("Mã QR tại quầy")
+    check_axe(page, f"the responses of one channel at {width} px")
     page.goto(live_server("/manage/cases"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Phản ánh cần xử lý")
     check_axe(page, f"the cases page at {width} px")
