@@ -468,7 +468,17 @@ def round1(value: float | None) -> float | None:
         return None
     if not math.isfinite(value):
         raise ValueError(f"cannot round {value!r}")
-    rounded = Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    text = repr(float(value))
+    whole, dot, fraction = text.partition(".")
+    if dot and "e" not in fraction:
+        # The same rule on the digits themselves (an export rounds tens of thousands of figures): keep
+        # one decimal, and go one tenth away from zero when the first dropped digit is 5 or more.
+        negative = whole.startswith("-")
+        tenths = int(whole.lstrip("-") + fraction[0])
+        if fraction[1:2] >= "5":
+            tenths += 1
+        return (-tenths if negative else tenths) / 10 + 0.0  # int / 10 is the float nearest the decimal
+    rounded = Decimal(text).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return float(rounded) + 0.0  # + 0.0 turns −0.0 into 0.0
 
 

@@ -194,7 +194,7 @@ def kpi_report(
         raise InvalidInput("'to' is before 'from'")
     if date_to - date_from > timedelta(days=MAX_DAYS):
         raise InvalidInput(f"a period is at most {MAX_DAYS} days")
-    units = {u.id: u for u in session.execute(select(Unit.id, Unit.parent_id, Unit.code, Unit.name_vi))}
+    units = {u.id: u for u in session.connection().execute(select(Unit.id, Unit.parent_id, Unit.code, Unit.name_vi))}
     children: dict[int | None, list[int]] = defaultdict(list)
     for unit in units.values():
         children[unit.parent_id].append(unit.id)
@@ -274,7 +274,7 @@ def kpi_report(
         in_scope = (AnswerFact.unit_id.in_(scope),)
         tallies = period.answers(AnswerFact.counter_id, in_scope)
         counts = period.responses(ResponseFact.counter_id, (ResponseFact.unit_id.in_(scope),))
-        for counter in session.execute(
+        for counter in session.connection().execute(
             select(Counter.id, Counter.code, Counter.label_vi, Counter.unit_id).where(Counter.unit_id.in_(scope))
         ):
             rows.append(
@@ -288,9 +288,9 @@ def kpi_report(
                 )
             )
     elif group_by == "staff":
-        staff_ids = set(session.scalars(select(Staff.id).where(Staff.unit_id.in_(scope))))
+        staff_ids = set(session.connection().scalars(select(Staff.id).where(Staff.unit_id.in_(scope))))
         staff_ids |= set(
-            session.scalars(
+            session.connection().scalars(
                 select(ResponseFact.staff_id)
                 .distinct()
                 .where(
@@ -304,7 +304,8 @@ def kpi_report(
         tallies = period.answers(AnswerFact.staff_id, (AnswerFact.staff_id.in_(ids),))
         counts = period.responses(ResponseFact.staff_id, (ResponseFact.staff_id.in_(ids),))
         where_given = _units_of(session, ResponseFact.staff_id, ids, date_from, date_to)
-        for staff in session.execute(select(Staff.id, Staff.code, Staff.full_name).where(Staff.id.in_(ids))):
+        people = select(Staff.id, Staff.code, Staff.full_name).where(Staff.id.in_(ids))
+        for staff in session.connection().execute(people):
             given = where_given.get(staff.id)
             rows.append(
                 row(
@@ -327,7 +328,8 @@ def kpi_report(
         )
         ids = sorted(set(tallies) | set(counts))
         where_given = _units_of(session, ResponseFact.service_id, ids, date_from, date_to, scope)
-        for service in session.execute(select(Service.id, Service.code, Service.name_vi).where(Service.id.in_(ids))):
+        services = select(Service.id, Service.code, Service.name_vi).where(Service.id.in_(ids))
+        for service in session.connection().execute(services):
             given = where_given.get(service.id)
             rows.append(
                 row(
@@ -399,7 +401,7 @@ def _units_of(
     if scope is not None:
         stmt = stmt.where(ResponseFact.unit_id.in_(scope))
     result: dict[int, list[int]] = defaultdict(list)
-    for group, unit_id in session.execute(stmt):
+    for group, unit_id in session.connection().execute(stmt):
         result[group].append(unit_id)
     return result
 

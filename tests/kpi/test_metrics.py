@@ -294,6 +294,17 @@ def test_round1_keeps_none():
     assert round1(None) is None
 
 
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e17, max_value=1e17))
+def test_round1_is_the_printed_decimal_rounded_half_up(value):
+    """The digit-based fast path agrees with Decimal's ROUND_HALF_UP of the float's repr, everywhere."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    expected = float(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)) + 0.0
+    result = round1(value)
+    assert result == expected
+    assert math.copysign(1, result) == math.copysign(1, expected)
+
+
 # --- tallies -------------------------------------------------------------------------------------
 
 
