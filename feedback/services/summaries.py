@@ -288,7 +288,6 @@ def _rebuild_month_sql(session: Session, first: date, last: date, tz: str, offse
                 .group_by(*groups.values(), Question.dimension, k, Response.suspect),
             )
         )
-        written = 0
         for model, fine, keys, sums in (
             (ResponseFact, fine_responses, ("status", "suspect"), ("responses",)),
             (AnswerFact, fine_answers, ("dimension", "k", "suspect"), answer_sums),
@@ -322,11 +321,16 @@ def _rebuild_month_sql(session: Session, first: date, last: date, tz: str, offse
                         .where(*where)
                         .group_by(*group_by)
                     )
-                    written += connection.execute(insert(model).from_select([*columns, *keys, *sums], rows)).rowcount
+                    connection.execute(insert(model).from_select([*columns, *keys, *sums], rows))
         read = connection.scalar(select(func.coalesce(func.sum(fine_responses.c.responses), 0))) or 0
     finally:
         for table in (fine_responses, fine_answers):
             table.drop(connection)
+    # Counted, not summed from rowcount: psycopg reports -1 for INSERT … SELECT through this path.
+    written = sum(
+        connection.scalar(select(func.count()).select_from(model).where(model.day >= first, model.day <= last)) or 0
+        for model in (ResponseFact, AnswerFact)
+    )
     return int(read), written
 
 

@@ -206,9 +206,10 @@ def test_rebuild_gives_the_same_summaries_as_the_incremental_path(session, tree,
     restore_response(session, receipts[5], "m")
     incremental = _facts(session)
     assert incremental[0] and incremental[1]
-    summaries.rebuild(session)
+    read, written = summaries.rebuild(session)
     session.commit()
     assert _facts(session) == incremental
+    assert read == 13 and written == len(incremental[0]) + len(incremental[1])
     daily = {"unit", "counter", "service", "channel"}
     assert {row[0] for row in incremental[0]} == daily | {f"m.{grain}" for grain in daily}
     assert {row[6] for row in incremental[0] if row[0] in ("channel", "m.channel")} == {"counter"}
