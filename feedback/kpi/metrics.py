@@ -468,7 +468,16 @@ def round1(value: float | None) -> float | None:
         return None
     if not math.isfinite(value):
         raise ValueError(f"cannot round {value!r}")
-    text = repr(float(value))
+    value = float(value)
+    magnitude = abs(value)
+    if magnitude < 1e6:
+        # Away from a tie (x.x5) the decimal the float prints as and the float itself round the same
+        # way: they differ by less than an ulp, far below this margin. Only near a tie look at the digits.
+        tenths, rest = divmod(magnitude * 10, 1.0)
+        if abs(rest - 0.5) > 1e-6:
+            tenths = int(tenths) + (rest > 0.5)
+            return (-tenths if value < 0 else tenths) / 10 + 0.0
+    text = repr(value)
     whole, dot, fraction = text.partition(".")
     if dot and "e" not in fraction:
         # The same rule on the digits themselves (an export rounds tens of thousands of figures): keep

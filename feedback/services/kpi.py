@@ -301,10 +301,15 @@ def kpi_report(
             )
         )
         ids = sorted(staff_ids)
-        tallies = period.answers(AnswerFact.staff_id, (AnswerFact.staff_id.in_(ids),))
-        counts = period.responses(ResponseFact.staff_id, (ResponseFact.staff_id.in_(ids),))
-        where_given = _units_of(session, ResponseFact.staff_id, ids, date_from, date_to)
-        people = select(Staff.id, Staff.code, Staff.full_name).where(Staff.id.in_(ids))
+        # A scope of every unit lists every staff member: the id filters would select everything, and
+        # rendering thousands of ids into each statement costs more than the statements themselves.
+        every_unit = len(scope) == len(units)
+        tallies = period.answers(AnswerFact.staff_id, () if every_unit else (AnswerFact.staff_id.in_(ids),))
+        counts = period.responses(ResponseFact.staff_id, () if every_unit else (ResponseFact.staff_id.in_(ids),))
+        where_given = _units_of(session, ResponseFact.staff_id, None if every_unit else ids, date_from, date_to)
+        people = select(Staff.id, Staff.code, Staff.full_name)
+        if not every_unit:
+            people = people.where(Staff.id.in_(ids))
         for staff in session.connection().execute(people):
             given = where_given.get(staff.id)
             rows.append(
@@ -383,7 +388,7 @@ def _grain(column) -> str:  # noqa: ANN001
 def _units_of(
     session: Session,
     column,
-    ids: list[int],
+    ids: list[int] | None,
     start: date,
     end: date,  # noqa: ANN001
     scope: list[int] | None = None,
@@ -394,7 +399,7 @@ def _units_of(
         .distinct()
         .where(
             span_condition(ResponseFact, _grain(column), start, end),
-            column.in_(ids),
+            column.in_(ids) if ids is not None else column != 0,
             ResponseFact.status == "valid",
         )
     )
