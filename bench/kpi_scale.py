@@ -57,7 +57,7 @@ from sqlalchemy import bindparam, create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from feedback.models._types import UTCDateTime  # noqa: E402
-from feedback.services.demo import FIXED_HOLIDAYS, LUNAR_NEW_YEAR  # noqa: E402
+from feedback.services.demo import demo_working_day  # noqa: E402
 from feedback.services.text import fold  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -277,12 +277,6 @@ def build_directory(rng: random.Random) -> Directory:
 # --- the calendar ----------------------------------------------------------------------------
 
 
-def working_day(day: date) -> bool:
-    if day.weekday() >= 5 or (day.month, day.day) in FIXED_HOLIDAYS:
-        return False
-    return not any(-2 <= (day - tet).days <= 4 for tet in LUNAR_NEW_YEAR)
-
-
 def add_months(day: date, months: int) -> date:
     year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
     return date(year, month + 1, 1)
@@ -294,7 +288,7 @@ def plan_days(first: date, last: date, total: int) -> list[tuple[date, int]]:
     Mondays are busiest, Fridays quietest, and use grows over the two years (0.75 to 1.25).
     """
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    days = [d for d in days if working_day(d)]
+    days = [d for d in days if demo_working_day(d)]
     span = max(1, len(days) - 1)
     weights = [WEEKDAY_LOAD[d.weekday()] * (0.75 + 0.5 * i / span) for i, d in enumerate(days)]
     scale = total / sum(weights)

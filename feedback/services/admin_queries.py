@@ -52,24 +52,23 @@ def unit_in_scope(session: Session, root_id: int, code: str) -> Unit | None:
     )
 
 
-def counters_in_scope(session: Session, root_id: int) -> list[tuple[Counter, str]]:
+def _with_unit_code(session: Session, model, root_id: int) -> list[tuple]:  # noqa: ANN001
+    """(row, its unit's code) for each counter or staff member of the subtree, by code."""
     rows = session.execute(
-        select(Counter, Unit.code)
-        .join(Unit, Counter.unit_id == Unit.id)
-        .where(Counter.unit_id.in_(subtree_ids(session, root_id)))
-        .order_by(Counter.code)
+        select(model, Unit.code)
+        .join(Unit, model.unit_id == Unit.id)
+        .where(model.unit_id.in_(subtree_ids(session, root_id)))
+        .order_by(model.code)
     )
-    return [(c, code) for c, code in rows]
+    return [(row, code) for row, code in rows]
+
+
+def counters_in_scope(session: Session, root_id: int) -> list[tuple[Counter, str]]:
+    return _with_unit_code(session, Counter, root_id)
 
 
 def staff_in_scope(session: Session, root_id: int) -> list[tuple[Staff, str]]:
-    rows = session.execute(
-        select(Staff, Unit.code)
-        .join(Unit, Staff.unit_id == Unit.id)
-        .where(Staff.unit_id.in_(subtree_ids(session, root_id)))
-        .order_by(Staff.code)
-    )
-    return [(s, code) for s, code in rows]
+    return _with_unit_code(session, Staff, root_id)
 
 
 def staff_code_in_scope(session: Session, root_id: int, code: str) -> bool:

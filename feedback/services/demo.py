@@ -388,7 +388,8 @@ UNIT_EFFECT = {"KH-TTHCC": 0.05, "KH-P-CAMRANH": 0.1, "KH-X-VANNINH": 0.2, "KH-P
 BASE_LEVEL = 4.4
 WEEKDAY_LOAD = (1.4, 1.1, 1.0, 1.0, 0.9)  # Monday .. Friday
 LUNAR_NEW_YEAR = (date(2025, 1, 29), date(2026, 2, 17), date(2027, 2, 6), date(2028, 1, 26), date(2029, 2, 13))
-FIXED_HOLIDAYS = ((1, 1), (4, 30), (5, 1), (9, 2))
+# The demo's offices close from two days before Tết to four days after; the fixed holidays are the cases'.
+TET_CLOSURE = frozenset(tet + timedelta(days=offset) for tet in LUNAR_NEW_YEAR for offset in range(-2, 5))
 
 # Comments citizens leave, by mood. Some are later typed without diacritics, as on many phones.
 PRAISE = (
@@ -630,10 +631,9 @@ def _insert(session: Session, drafts: list[_Draft], receipts: list[str]) -> None
         session.execute(insert(ResponseContact), contacts, execution_options=bulk)
 
 
-def _is_working_day(day: date) -> bool:
-    if day.weekday() >= 5 or (day.month, day.day) in FIXED_HOLIDAYS:
-        return False
-    return not any(-2 <= (day - tet).days <= 4 for tet in LUNAR_NEW_YEAR)
+def demo_working_day(day: date) -> bool:
+    """A day the demo's (and the scale benchmark's) offices are open."""
+    return cases.is_working_day(day, TET_CLOSURE)
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
@@ -671,7 +671,7 @@ class _Generator:
         drafts: list[_Draft] = []
         day = self.first_day
         while day <= self.now.date():
-            if _is_working_day(day):
+            if demo_working_day(day):
                 busy: set[tuple[str, int]] = set()
                 for counter in COUNTERS:
                     shifts = [self._on_duty(counter, half, busy) for half in (0, 1)]
